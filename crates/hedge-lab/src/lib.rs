@@ -1,0 +1,1 @@
+//! Hedge-policy lab (issue 6).
