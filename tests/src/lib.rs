@@ -1,6 +1,8 @@
+#![allow(deprecated)] // solana-program-test marks its API "unstable" from 4.0; 3.1 is what we pin.
 //! Shared harness for the integration tests: a solana-program-test bank with
 //! the options program executed natively.
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::entrypoint::ProgramResult;
 use solana_program_test::{processor, ProgramTest};
 
 /// Anchor 1.x's generated `entry` wants one lifetime for all three
