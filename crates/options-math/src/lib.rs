@@ -1,13 +1,19 @@
 //! Fixed-point option maths shared by the on-chain program and its client, so
 //! a quote in the app equals the on-chain price to the bit.
 //!
-//! `no_std`, no floats: every value at the API is an `I80F48`.
+//! `no_std`, no floats: every value at the API is an `I80F48`; inside, the
+//! kernels run on 64 fractional bits (`fx`) and never divide.
 #![no_std]
 
 pub use fixed::types::I80F48;
 
 pub mod bs;
 pub mod error;
+mod fx;
+pub mod kernels;
+mod tables;
 
-pub use bs::{price_and_greeks, Greeks, OptionKind};
+pub use bs::{call_and_put, price_and_greeks, price_and_greeks_with_yield, Greeks, OptionKind};
 pub use error::MathError;
+#[cfg(feature = "op-count")]
+pub use fx::op_count;

@@ -1,0 +1,220 @@
+//! Elementary functions in fixed point: ln, exp, sqrt, cbrt and the normal
+//! CDF/PDF. Internally on 64-fractional-bit raws (`fx`); the public wrappers
+//! take and return `I80F48`, rounded to nearest.
+//!
+//! Error bounds (absolute, at the 2^-64 internal scale, before the final
+//! rounding to the API): ln and exp are table-driven with a reduced argument
+//! below 2^-7.5 and a series whose tail is below 2^-85; norm_cdf is a
+//! piecewise Taylor polynomial whose truncation error is below 2^-68 by
+//! Cramer's inequality (see tools/gen_tables.py). No divisions.
+use crate::fx::{self, mul, shr_round, ONE};
+use crate::tables::*;
+use crate::{MathError, I80F48};
+
+/// Largest x with e^x below 2^63 (the internal integer range), rounded down.
+const EXP_MAX: i128 = 43 * ONE;
+/// Below this e^x < 2^-66: rounds to zero at the internal scale.
+const EXP_MIN: i128 = -46 * ONE;
+/// Beyond |x| = 10 the normal tail is below 2^-76.
+const CDF_SATURATION: i128 = 10 * ONE;
+
+/// Natural log of x > 0 (raw). |error| < 2^-62 (plus 2^-64 relative from
+/// truncating inputs above 2 to 64 significant bits).
+pub(crate) fn ln_raw(x: i128) -> Result<i128, MathError> {
+    if x <= 0 {
+        return Err(MathError::InputOutOfRange);
+    }
+    let ux = x as u128;
+    // x = v * 2^e with v in [1, 2) at 64 fractional bits.
+    let e = 63 - ux.leading_zeros() as i32;
+    let v = if e >= 0 { ux >> e } else { ux << -e } as i128;
+    let j = ((v >> 56) & 0xff) as usize;
+    let u = mul(v, LN_C[j])? - ONE; // |u| < 2^-8.9
+    let mut p = LN1P_COEF[LN1P_COEF.len() - 1];
+    for &c in LN1P_COEF.iter().rev().skip(1) {
+        p = mul(p, u)? + c;
+    }
+    let ln_v = mul(p, u)? + NEG_LN_C[j];
+    // e * ln2 at 2^120, |e| <= 64, then back to 2^64 with rounding.
+    let e_ln2 = e as i128 * LN2_X120;
+    let e_ln2 = {
+        let m = shr_round(e_ln2.unsigned_abs(), 56) as i128;
+        if e_ln2 < 0 {
+            -m
+        } else {
+            m
+        }
+    };
+    Ok(ln_v + e_ln2)
+}
+
+/// e^x (raw). Relative error < 2^-62; zero below e^-46; Overflow above e^43.
+pub(crate) fn exp_raw(x: i128) -> Result<i128, MathError> {
+    if x > EXP_MAX {
+        return Err(MathError::Overflow);
+    }
+    if x < EXP_MIN {
+        return Ok(0);
+    }
+    // x = (64k + j) ln2/64 + r, |r| <= ln2/128.
+    let t = mul(x, INV_LN2_X64)?;
+    let kk = (t + (ONE >> 1)) >> 64; // round(x * 64/ln2), |kk| < 2^12
+    let kk_ln2 = kk * LN2_OVER_64_X110; // exact product at 2^110
+    let kk_ln2 = {
+        let m = shr_round(kk_ln2.unsigned_abs(), 46) as i128;
+        if kk_ln2 < 0 {
+            -m
+        } else {
+            m
+        }
+    };
+    let r = x - kk_ln2;
+    let mut p = EXP_COEF[EXP_COEF.len() - 1];
+    for &c in EXP_COEF.iter().rev().skip(1) {
+        p = mul(p, r)? + c;
+    }
+    let k = kk >> 6; // floor
+    let j = (kk & 63) as usize;
+    let m = mul(EXP2_J64[j], p)?; // in [1, 2.02)
+    if k >= 0 {
+        // m < 2^65.1 and k <= 62 (x <= 43): m << k < 2^127.1 - check.
+        let k = k as u32;
+        if (m as u128).leading_zeros() <= k {
+            return Err(MathError::Overflow);
+        }
+        Ok(m << k)
+    } else {
+        Ok(shr_round(m as u128, (-k) as u32) as i128)
+    }
+}
+
+/// Upper normal tail Q(y) = 1 - N(y) for y >= 0 (raw). |error| < 2^-63.
+fn normal_tail_raw(y: i128) -> Result<i128, MathError> {
+    debug_assert!(y >= 0);
+    if y >= CDF_SATURATION {
+        return Ok(0);
+    }
+    let i = (y >> 62) as usize; // interval of width 1/4
+    let h = y - (((2 * i as i128) + 1) << 61); // y - centre, |h| <= 1/8
+    let row = &Q_POLY[i];
+    let start = Q_DEG + 1 - Q_LEN[i] as usize;
+    let mut p = row[start];
+    for &c in &row[start + 1..] {
+        p = mul(p, h)? + c;
+    }
+    Ok(p)
+}
+
+/// Standard normal CDF N(x) (raw).
+pub(crate) fn norm_cdf_raw(x: i128) -> Result<i128, MathError> {
+    if x >= 0 {
+        Ok(ONE - normal_tail_raw(x)?)
+    } else {
+        normal_tail_raw(-x)
+    }
+}
+
+/// N(-x) = 1 - N(x) without cancellation for large x (raw).
+pub(crate) fn norm_cdf_neg_raw(x: i128) -> Result<i128, MathError> {
+    norm_cdf_raw(x.checked_neg().ok_or(MathError::Overflow)?)
+}
+
+/// Standard normal density phi(x) = e^(-x^2/2)/sqrt(2 pi) (raw).
+pub(crate) fn norm_pdf_raw(x: i128) -> Result<i128, MathError> {
+    if x.unsigned_abs() > (CDF_SATURATION as u128) * 4 {
+        return Ok(0); // e^-800: far below 2^-64
+    }
+    let half_x2 = mul(x, x)? >> 1;
+    mul(exp_raw(-half_x2)?, INV_SQRT_2PI)
+}
+
+/// sqrt(x) for x >= 0 (raw), as x * (1/sqrt x).
+pub(crate) fn sqrt_raw(x: i128) -> Result<i128, MathError> {
+    match x {
+        0 => Ok(0),
+        x if x < 0 => Err(MathError::InputOutOfRange),
+        x => mul(x, fx::rsqrt(x)?),
+    }
+}
+
+/// Cube root of x >= 0 (raw) as e^(ln(x)/3); relative error < 2^-58.
+pub(crate) fn cbrt_raw(x: i128) -> Result<i128, MathError> {
+    const ONE_THIRD: i128 = ONE / 3; // truncated: relative 2^-63
+    match x {
+        0 => Ok(0),
+        x if x < 0 => Err(MathError::InputOutOfRange),
+        x => exp_raw(mul(ln_raw(x)?, ONE_THIRD)?),
+    }
+}
+
+fn api(f: fn(i128) -> Result<i128, MathError>, x: I80F48) -> Result<I80F48, MathError> {
+    f(fx::from_api(x)?).map(fx::to_api)
+}
+
+/// Natural logarithm; `InputOutOfRange` for x <= 0.
+pub fn ln(x: I80F48) -> Result<I80F48, MathError> {
+    api(ln_raw, x)
+}
+
+/// e^x; `Overflow` for x > 43 (the result would leave the internal range).
+pub fn exp(x: I80F48) -> Result<I80F48, MathError> {
+    api(exp_raw, x)
+}
+
+/// Square root; `InputOutOfRange` for x < 0.
+pub fn sqrt(x: I80F48) -> Result<I80F48, MathError> {
+    api(sqrt_raw, x)
+}
+
+/// Cube root; `InputOutOfRange` for x < 0.
+pub fn cbrt(x: I80F48) -> Result<I80F48, MathError> {
+    api(cbrt_raw, x)
+}
+
+/// Standard normal cumulative distribution function.
+pub fn norm_cdf(x: I80F48) -> Result<I80F48, MathError> {
+    api(norm_cdf_raw, x)
+}
+
+/// Standard normal probability density function.
+pub fn norm_pdf(x: I80F48) -> Result<I80F48, MathError> {
+    api(norm_pdf_raw, x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(x: f64) -> I80F48 {
+        I80F48::from_num(x)
+    }
+    fn close(a: I80F48, b: f64, tol: f64) -> bool {
+        (a.to_num::<f64>() - b).abs() <= tol * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn kernels_match_f64_to_double_precision() {
+        // Coarse sanity only: the precise bar is checked against the mpmath
+        // corpus in tests/accuracy.rs.
+        for &x in &[1e-9, 0.01, 0.5, 0.999, 1.0, 1.0001, 2.0, 3.7, 1e3, 1e9] {
+            let x = f(x).to_num::<f64>(); // the value actually represented
+            assert!(close(ln(f(x)).unwrap(), x.ln(), 1e-13), "ln {x}");
+            assert!(close(sqrt(f(x)).unwrap(), x.sqrt(), 1e-13), "sqrt {x}");
+            assert!(close(cbrt(f(x)).unwrap(), x.cbrt(), 1e-13), "cbrt {x}");
+        }
+        for &x in &[-40.0, -10.0, -1.0, -1e-6, 0.0, 0.3, 1.0, 5.5, 20.0, 40.0] {
+            let x = f(x).to_num::<f64>();
+            assert!(close(exp(f(x)).unwrap(), x.exp(), 1e-13), "exp {x}");
+        }
+        assert_eq!(ln(f(0.0)), Err(MathError::InputOutOfRange));
+        assert_eq!(ln(f(-1.0)), Err(MathError::InputOutOfRange));
+        assert_eq!(exp(f(44.0)), Err(MathError::Overflow));
+        assert_eq!(exp(f(-50.0)), Ok(I80F48::ZERO));
+        assert_eq!(exp(I80F48::MAX), Err(MathError::InputOutOfRange));
+        assert_eq!(sqrt(f(-1.0)), Err(MathError::InputOutOfRange));
+        assert_eq!(norm_cdf(f(0.0)).unwrap(), f(0.5));
+        assert_eq!(norm_cdf(f(12.0)).unwrap(), f(1.0));
+        assert_eq!(norm_cdf(f(-12.0)).unwrap(), f(0.0));
+        assert!(close(norm_pdf(f(0.0)).unwrap(), 0.3989422804014327, 1e-15));
+    }
+}
