@@ -7,11 +7,13 @@
 
 pub use fixed::types::I80F48;
 
+pub mod amm;
 pub mod bs;
 pub mod error;
 mod fx;
 pub mod kernels;
 mod tables;
+pub mod units;
 
 pub use bs::{call_and_put, price_and_greeks, price_and_greeks_with_yield, Greeks, OptionKind};
 pub use error::MathError;

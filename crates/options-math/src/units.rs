@@ -1,0 +1,172 @@
+//! Token amounts <-> fixed-point values.
+//!
+//! Prices (spot, strike, premium per contract) are `I80F48` quote *whole*
+//! units per underlying *whole* unit, as a trader reads them. Amounts are
+//! integer base units of their mint. One option contract is one whole unit of
+//! underlying; contract amounts are counted in the underlying's base units
+//! (the option mint has the underlying's decimals).
+//!
+//! Every conversion to an integer amount takes a `Rounding`: the caller picks
+//! the direction that favours the pool (premiums and fees up, payouts and LP
+//! mints down). The integer conversions round exactly once, on the exact
+//! rational value (one u128 division), so no error accumulates.
+use crate::{MathError, I80F48};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    Down,
+    Up,
+}
+
+/// Decimals of a pool's two mints; the option mints share the underlying's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decimals {
+    pub underlying: u8,
+    pub quote: u8,
+}
+
+/// Largest mint decimals a pool accepts: keeps 10^d * 2^48 inside u128.
+pub const MAX_DECIMALS: u8 = 18;
+
+const FRAC_BITS: u32 = 48;
+
+fn pow10(n: u8) -> u128 {
+    10u128.pow(n as u32)
+}
+
+fn div_round(num: u128, den: u128, rounding: Rounding) -> u128 {
+    let q = num / den;
+    match rounding {
+        Rounding::Up if num % den != 0 => q + 1,
+        _ => q,
+    }
+}
+
+/// A non-negative fixed-point amount of base units as an integer.
+pub fn to_base_units(x: I80F48, rounding: Rounding) -> Result<u64, MathError> {
+    if x < 0 {
+        return Err(MathError::InputOutOfRange);
+    }
+    let v = div_round(x.to_bits() as u128, 1u128 << FRAC_BITS, rounding);
+    u64::try_from(v).map_err(|_| MathError::Overflow)
+}
+
+impl Decimals {
+    pub fn new(underlying: u8, quote: u8) -> Result<Self, MathError> {
+        if underlying > MAX_DECIMALS || quote > MAX_DECIMALS {
+            return Err(MathError::InputOutOfRange);
+        }
+        Ok(Decimals { underlying, quote })
+    }
+
+    /// Quote base units worth `underlying_base` base units of underlying (or
+    /// of option contracts) at `price` quote per whole unit, rounded once.
+    pub fn quote_value(&self, price: I80F48, underlying_base: u64, rounding: Rounding) -> Result<u64, MathError> {
+        if price < 0 {
+            return Err(MathError::InputOutOfRange);
+        }
+        // value = price_bits * n * 10^q / (2^48 * 10^u), exactly.
+        let num = (price.to_bits() as u128)
+            .checked_mul(underlying_base as u128)
+            .ok_or(MathError::Overflow)?;
+        let v = if self.quote >= self.underlying {
+            let num = num.checked_mul(pow10(self.quote - self.underlying)).ok_or(MathError::Overflow)?;
+            div_round(num, 1u128 << FRAC_BITS, rounding)
+        } else {
+            div_round(num, pow10(self.underlying - self.quote) << FRAC_BITS, rounding)
+        };
+        u64::try_from(v).map_err(|_| MathError::Overflow)
+    }
+
+    /// `per_unit * amount_base` in quote base units, unrounded (for
+    /// aggregates: liability, net vega). `amount_base` may be fractional or
+    /// negative. Truncates toward zero at 2^-48 of a base unit.
+    pub fn quote_value_fixed(&self, per_unit: I80F48, amount_base: I80F48) -> Result<I80F48, MathError> {
+        let x = per_unit.checked_mul(amount_base).ok_or(MathError::Overflow)?;
+        self.shift_to_quote(x)
+    }
+
+    /// Multiply by 10^(quote - underlying): an amount per underlying *base*
+    /// unit scaled to quote base units per underlying whole unit.
+    fn shift_to_quote(&self, x: I80F48) -> Result<I80F48, MathError> {
+        if self.quote >= self.underlying {
+            x.checked_mul(pow10_fixed(self.quote - self.underlying)?).ok_or(MathError::Overflow)
+        } else {
+            x.checked_div(pow10_fixed(self.underlying - self.quote)?).ok_or(MathError::Overflow)
+        }
+    }
+
+    /// Base units of underlying as whole units (truncated toward zero).
+    pub fn underlying_whole(&self, base: I80F48) -> Result<I80F48, MathError> {
+        base.checked_div(pow10_fixed(self.underlying)?).ok_or(MathError::Overflow)
+    }
+
+    /// Whole units of underlying as base units (exact unless it overflows).
+    pub fn underlying_base(&self, whole: I80F48) -> Result<I80F48, MathError> {
+        whole.checked_mul(pow10_fixed(self.underlying)?).ok_or(MathError::Overflow)
+    }
+
+    /// Quote base units as whole quote units (truncated toward zero).
+    pub fn quote_whole(&self, base: I80F48) -> Result<I80F48, MathError> {
+        base.checked_div(pow10_fixed(self.quote)?).ok_or(MathError::Overflow)
+    }
+
+    /// A price given in quote base units per whole underlying (how strikes
+    /// are entered: 150 USDC = 150_000_000) as quote whole per whole unit.
+    /// Exact when the price is representable (any whole or binary-fraction
+    /// price); otherwise truncated to 2^-48.
+    pub fn price_from_quote_units(&self, quote_base_per_unit: u64) -> Result<I80F48, MathError> {
+        self.quote_whole(I80F48::from_num(quote_base_per_unit))
+    }
+}
+
+fn pow10_fixed(n: u8) -> Result<I80F48, MathError> {
+    I80F48::checked_from_num(pow10(n)).ok_or(MathError::Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fx(s: &str) -> I80F48 {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn quote_value_rounds_once_in_the_asked_direction() {
+        // SOL-like underlying (9 decimals), USDC-like quote (6 decimals)
+        let d = Decimals::new(9, 6).unwrap();
+        // 2.5 SOL at 150.0 = 375 USDC exactly
+        assert_eq!(d.quote_value(fx("150"), 2_500_000_000, Rounding::Down), Ok(375_000_000));
+        assert_eq!(d.quote_value(fx("150"), 2_500_000_000, Rounding::Up), Ok(375_000_000));
+        // 1 lamport at 150 = 0.00015 USDC base units: 0 down, 1 up
+        assert_eq!(d.quote_value(fx("150"), 1, Rounding::Down), Ok(0));
+        assert_eq!(d.quote_value(fx("150"), 1, Rounding::Up), Ok(1));
+        // 7 base units at 0.5 with equal decimals: 3.5 -> 3 / 4
+        let e = Decimals::new(6, 6).unwrap();
+        assert_eq!(e.quote_value(fx("0.5"), 7, Rounding::Down), Ok(3));
+        assert_eq!(e.quote_value(fx("0.5"), 7, Rounding::Up), Ok(4));
+        // quote with more decimals than the underlying: 3 whole units (0 decimals) at 1.25, quote 6 decimals
+        let f = Decimals::new(0, 6).unwrap();
+        assert_eq!(f.quote_value(fx("1.25"), 3, Rounding::Down), Ok(3_750_000));
+        // negative price and overflow are errors, not panics
+        assert_eq!(d.quote_value(fx("-1"), 1, Rounding::Down), Err(MathError::InputOutOfRange));
+        let g = Decimals::new(0, 18).unwrap();
+        assert_eq!(g.quote_value(fx("1000000"), u64::MAX, Rounding::Down), Err(MathError::Overflow));
+    }
+
+    #[test]
+    fn fixed_conversions() {
+        let d = Decimals::new(9, 6).unwrap();
+        assert_eq!(d.quote_value_fixed(fx("150"), fx("2500000000")), Ok(fx("375000000")));
+        assert_eq!(d.underlying_whole(fx("2500000000")), Ok(fx("2.5")));
+        assert_eq!(d.underlying_base(fx("2.5")), Ok(fx("2500000000")));
+        assert_eq!(d.price_from_quote_units(150_000_000), Ok(fx("150")));
+        assert_eq!(d.price_from_quote_units(150_500_000), Ok(fx("150.5")));
+        assert_eq!(to_base_units(fx("2.25"), Rounding::Down), Ok(2));
+        assert_eq!(to_base_units(fx("2.25"), Rounding::Up), Ok(3));
+        assert_eq!(to_base_units(fx("2"), Rounding::Up), Ok(2));
+        assert_eq!(to_base_units(fx("-0.5"), Rounding::Up), Err(MathError::InputOutOfRange));
+        assert_eq!(Decimals::new(19, 6), Err(MathError::InputOutOfRange));
+    }
+}
