@@ -11,6 +11,7 @@ pub mod amm;
 pub mod bs;
 pub mod error;
 mod fx;
+pub mod hedge;
 pub mod kernels;
 mod tables;
 pub mod units;
