@@ -13,6 +13,7 @@ pub mod error;
 mod fx;
 pub mod hedge;
 pub mod kernels;
+#[allow(dead_code)] // generated tables: not every constant is used
 mod tables;
 pub mod units;
 

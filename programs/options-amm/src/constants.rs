@@ -1,0 +1,31 @@
+//! Seeds and fixed limits of the program.
+
+pub const POOL_SEED: &[u8] = b"pool";
+pub const GREEK_CACHE_SEED: &[u8] = b"greek_cache";
+pub const LP_MINT_SEED: &[u8] = b"lp_mint";
+pub const QUOTE_VAULT_SEED: &[u8] = b"quote_vault";
+pub const HEDGE_VAULT_SEED: &[u8] = b"hedge_vault";
+pub const SERIES_SEED: &[u8] = b"series";
+pub const OPTION_MINT_SEED: &[u8] = b"option_mint";
+
+pub const SECONDS_PER_YEAR: i64 = 365 * 86_400;
+pub const BPS: u64 = 10_000;
+
+/// Live series one pool's greek cache holds (and the most `refresh` prices).
+pub const MAX_SERIES: usize = 32;
+/// Distinct live expiries (boards, each with its own base IV).
+pub const MAX_BOARDS: usize = 16;
+
+/// LP shares and quote the pool counts as if a phantom depositor had put
+/// them in at creation (the ERC-4626 "virtual offset"). A first depositor
+/// who donates to the pool shares the donation with the phantom, so
+/// inflating the share price to round later depositors down costs more than
+/// it can steal. 10^6 base units of each: 1 LP token per quote token.
+pub const VIRTUAL_LP_SHARES: u64 = 1_000_000;
+pub const VIRTUAL_QUOTE: u64 = 1_000_000;
+
+/// Pause flags (bit set = paused).
+pub const PAUSE_TRADING: u8 = 1;
+pub const PAUSE_LP: u8 = 1 << 1;
+pub const PAUSE_REBALANCE: u8 = 1 << 2;
+pub const PAUSE_ALL: u8 = PAUSE_TRADING | PAUSE_LP | PAUSE_REBALANCE;

@@ -1,0 +1,136 @@
+//! Every way an instruction can refuse, with a message that says what to do.
+//! Codes are 6000 + the variant's index: append new variants at the end so
+//! clients' code tables stay valid.
+use anchor_lang::prelude::*;
+use options_math::MathError;
+
+#[error_code]
+pub enum OptionsError {
+    // --- authority and configuration (6000..)
+    #[msg("Only the pool admin may do this: sign with the admin key")]
+    Unauthorized,
+    #[msg("Oracle parameters invalid: max price age 1..=3600 s, max confidence 1..=1000 bps, settlement window 1..=86400 s")]
+    InvalidOracleParams,
+    #[msg("Volatility parameters invalid: need 0 < min <= initial <= max for base IV (<= 1000%) and skew, standard size > 0, rate <= 100%")]
+    InvalidVolParams,
+    #[msg("Fee parameters invalid: option and spot fees must be below 10000 bps")]
+    InvalidFeeParams,
+    #[msg("Risk parameters invalid: min delta < 5000 bps, max move 1..=9000 bps, reserve < 10000 bps, caps > 0, live series 1..=32")]
+    InvalidRiskParams,
+    #[msg("Hedge parameters invalid: band > 0, WW cost 1..=1000 bps and risk aversion > 0, slippage 1..=2000 bps, reward bps <= 1000")]
+    InvalidHedgeParams,
+    #[msg("Mint decimals above 18 are not supported")]
+    UnsupportedDecimals,
+    #[msg("Underlying and quote mints must differ")]
+    SameMint,
+
+    // --- pause (6008..)
+    #[msg("Trading is paused on this pool: try again when the admin unpauses it")]
+    TradingPaused,
+    #[msg("Deposits and withdrawals are paused on this pool")]
+    LpPaused,
+    #[msg("Rebalancing is paused on this pool")]
+    RebalancePaused,
+
+    // --- accounts (6011..)
+    #[msg("Wrong quote vault for this pool")]
+    WrongQuoteVault,
+    #[msg("Wrong hedge (underlying) vault for this pool")]
+    WrongHedgeVault,
+    #[msg("Wrong LP mint for this pool")]
+    WrongLpMint,
+    #[msg("Wrong greek cache for this pool")]
+    WrongGreekCache,
+    #[msg("This series belongs to another pool")]
+    WrongPool,
+    #[msg("Wrong option mint for this series")]
+    WrongOptionMint,
+    #[msg("Token account has the wrong mint for this instruction")]
+    WrongTokenMint,
+    #[msg("Token account is not owned by the signer")]
+    WrongTokenOwner,
+    #[msg("The greek cache does not hold this series at its recorded slot")]
+    CacheEntryMismatch,
+
+    // --- oracle (6020..)
+    #[msg("Price update is for another Pyth feed than this pool's")]
+    OracleFeedMismatch,
+    #[msg("Price update is not fully verified by Wormhole guardians: post a fully verified update")]
+    OracleNotFullyVerified,
+    #[msg("Price update is older than the pool's max price age: post a fresh Pyth update")]
+    OracleStale,
+    #[msg("Price confidence interval is wider than the pool allows: wait for a calmer market")]
+    OracleConfidenceTooWide,
+    #[msg("Oracle price is zero or negative")]
+    OracleNonPositivePrice,
+    #[msg("Oracle price exponent is outside the supported range (-18..=18)")]
+    OracleExponentOutOfRange,
+
+    // --- series (6026..)
+    #[msg("Expiry must be in the future and after the trading cut-off")]
+    ExpiryTooSoon,
+    #[msg("Strike must be greater than zero")]
+    InvalidStrike,
+    #[msg("Greek cache is full: settle expired series first")]
+    GreekCacheFull,
+    #[msg("Too many distinct live expiries: settle an expiry first")]
+    TooManyExpiries,
+    #[msg("The pool's live-series cap is reached: settle or raise max_live_series")]
+    TooManyLiveSeries,
+    #[msg("Series is not live (settled or closed)")]
+    SeriesNotLive,
+
+    // --- trading (6032..)
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Amount is too large for the pool's fixed-point maths")]
+    AmountTooLarge,
+    #[msg("Trading on this series has stopped: it is past the cut-off before expiry")]
+    PastTradingCutoff,
+    #[msg("Opening trades are refused for this strike: its delta is outside the pool's band")]
+    DeltaOutOfBand,
+    #[msg("Open interest cap for this series would be exceeded: trade fewer contracts")]
+    OpenInterestCapExceeded,
+    #[msg("Trade refused: the pool could not pay its options in a stress scenario afterwards")]
+    SolvencyCheckFailed,
+    #[msg("Trade refused: it would leave more unhedgeable (net short put) delta than the pool allows")]
+    UnhedgedDeltaCapExceeded,
+    #[msg("Price moved past your bound: re-quote and retry, or widen your slippage")]
+    SlippageExceeded,
+    #[msg("You cannot sell more contracts than the pool has written on this series")]
+    SellExceedsOpenInterest,
+    #[msg("Pricing failed for these inputs")]
+    PricingFailed,
+    #[msg("Pool NAV is not positive: deposits, withdrawals and trades are stopped until it recovers")]
+    PoolInsolvent,
+
+    // --- LP (6043..)
+    #[msg("Withdrawal too large: the pool must stay solvent afterwards (see the logged amount that can leave now)")]
+    WithdrawalExceedsSolvency,
+    #[msg("Not enough quote in the vault: the hedge holds it; a rebalance will free it")]
+    InsufficientQuoteInVault,
+    #[msg("Deposit too small: it would mint zero LP tokens")]
+    DepositTooSmall,
+
+    // --- settlement (6046..)
+    #[msg("Series has not expired yet")]
+    SeriesNotExpired,
+    #[msg("Settlement needs a price published at or after expiry")]
+    SettlementPriceBeforeExpiry,
+    #[msg("Settlement price was published after the settlement window: use one from inside the window")]
+    SettlementPriceOutsideWindow,
+    #[msg("Series is already settled")]
+    SeriesAlreadySettled,
+    #[msg("Series is not settled yet: call settle_series first")]
+    SeriesNotSettled,
+    #[msg("Series still has option tokens outstanding: they must all be redeemed before closing")]
+    SeriesHasOpenInterest,
+}
+
+/// Map a maths refusal to the program's error.
+pub fn math_err(e: MathError) -> Error {
+    match e {
+        MathError::Overflow => OptionsError::AmountTooLarge.into(),
+        _ => OptionsError::PricingFailed.into(),
+    }
+}

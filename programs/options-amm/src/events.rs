@@ -1,0 +1,110 @@
+//! Events: every state change, with the numbers a dashboard needs. Fixed
+//! point values are I80F48 bits (`_bits`); amounts are base units.
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct PoolInitialized {
+    pub pool: Pubkey,
+    pub admin: Pubkey,
+    pub underlying_mint: Pubkey,
+    pub quote_mint: Pubkey,
+    pub feed_id: [u8; 32],
+}
+
+#[event]
+pub struct PoolParamsUpdated {
+    pub pool: Pubkey,
+}
+
+#[event]
+pub struct PauseSet {
+    pub pool: Pubkey,
+    pub paused: u8,
+}
+
+#[event]
+pub struct SeriesCreated {
+    pub pool: Pubkey,
+    pub series: Pubkey,
+    pub option_mint: Pubkey,
+    pub strike_quote: u64,
+    pub expiry: i64,
+    pub is_call: bool,
+    pub cache_index: u8,
+    pub iv_bits: i128,
+}
+
+#[event]
+pub struct Deposited {
+    pub pool: Pubkey,
+    pub depositor: Pubkey,
+    pub quote_in: u64,
+    pub lp_minted: u64,
+    pub nav_before: i64,
+    pub lp_supply_after: u64,
+}
+
+#[event]
+pub struct Withdrawn {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub lp_burned: u64,
+    pub quote_out: u64,
+    pub nav_before: i64,
+    pub lp_supply_after: u64,
+}
+
+#[event]
+pub struct Traded {
+    pub pool: Pubkey,
+    pub series: Pubkey,
+    pub trader: Pubkey,
+    pub is_buy: bool,
+    pub contracts: u64,
+    pub premium: u64,
+    pub fee: u64,
+    /// What the trader paid (buy) or received (sell).
+    pub total: u64,
+    pub trade_iv_bits: i128,
+    pub spot_bits: i128,
+    pub open_interest_after: u64,
+    pub pool_net_delta_bits: i128,
+}
+
+#[event]
+pub struct GreeksRefreshed {
+    pub pool: Pubkey,
+    pub spot_bits: i128,
+    pub net_delta_bits: i128,
+    pub net_gamma_bits: i128,
+    pub net_vega_bits: i128,
+    pub liability_bits: i128,
+    pub live_series: u8,
+}
+
+#[event]
+pub struct SeriesSettled {
+    pub pool: Pubkey,
+    pub series: Pubkey,
+    pub settlement_price_bits: i128,
+    pub payoff_per_contract_bits: i128,
+    pub open_interest: u64,
+    pub reserved: u64,
+}
+
+#[event]
+pub struct Redeemed {
+    pub pool: Pubkey,
+    pub series: Pubkey,
+    pub holder: Pubkey,
+    pub contracts: u64,
+    pub payout: u64,
+}
+
+#[event]
+pub struct SeriesClosed {
+    pub pool: Pubkey,
+    pub series: Pubkey,
+    /// Rounding dust of the payout reserve returned to the pool.
+    pub released_reserve: u64,
+}

@@ -1,0 +1,39 @@
+//! `buy(contracts, max_total_cost)`: the pool writes `contracts` options of
+//! a series to the trader for premium + fees.
+use super::trade::Trade;
+use crate::error::OptionsError;
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, MintTo, Transfer};
+use options_math::amm::Side;
+
+pub fn handler(ctx: Context<Trade>, contracts: u64, max_total_cost: u64) -> Result<()> {
+    let q = ctx.accounts.price(Side::Buy, contracts)?;
+    require!(q.total <= max_total_cost, OptionsError::SlippageExceeded);
+
+    let a = &ctx.accounts;
+    token::transfer(
+        CpiContext::new(
+            a.token_program.key(),
+            Transfer {
+                from: a.trader_quote.to_account_info(),
+                to: a.quote_vault.to_account_info(),
+                authority: a.trader.to_account_info(),
+            },
+        ),
+        q.total,
+    )?;
+    let seeds = a.pool.signer_seeds();
+    token::mint_to(
+        CpiContext::new_with_signer(
+            a.token_program.key(),
+            MintTo {
+                mint: a.option_mint.to_account_info(),
+                to: a.trader_options.to_account_info(),
+                authority: a.pool.to_account_info(),
+            },
+            &[&seeds],
+        ),
+        contracts,
+    )?;
+    ctx.accounts.book(Side::Buy, &q)
+}

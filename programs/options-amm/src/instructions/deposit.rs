@@ -1,0 +1,92 @@
+//! `deposit(quote_amount, min_lp_out)`: LP tokens at NAV per share, NAV from
+//! the greek cache refreshed at the oracle price in this instruction.
+use crate::constants::PAUSE_LP;
+use crate::error::{math_err, OptionsError};
+use crate::events::Deposited;
+use crate::manager::{lp, nav::pool_nav, refresh_at_oracle};
+use crate::state::{GreekCache, Pool};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount, Transfer};
+use options_math::units::Rounding;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+
+#[derive(Accounts)]
+pub struct Deposit<'info> {
+    pub depositor: Signer<'info>,
+    #[account(
+        mut,
+        has_one = greek_cache @ OptionsError::WrongGreekCache,
+        has_one = quote_vault @ OptionsError::WrongQuoteVault,
+        has_one = lp_mint @ OptionsError::WrongLpMint
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(mut)]
+    pub greek_cache: AccountLoader<'info, GreekCache>,
+    pub price_update: Box<Account<'info, PriceUpdateV2>>,
+    #[account(mut)]
+    pub quote_vault: Box<Account<'info, TokenAccount>>,
+    #[account(mut)]
+    pub lp_mint: Box<Account<'info, Mint>>,
+    #[account(mut, constraint = depositor_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint)]
+    pub depositor_quote: Box<Account<'info, TokenAccount>>,
+    #[account(mut, constraint = depositor_lp.mint == lp_mint.key() @ OptionsError::WrongTokenMint)]
+    pub depositor_lp: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<Deposit>, quote_amount: u64, min_lp_out: u64) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let pool = &ctx.accounts.pool;
+    require!(!pool.is_paused(PAUSE_LP), OptionsError::LpPaused);
+    require!(quote_amount > 0, OptionsError::ZeroAmount);
+
+    let mut cache = ctx.accounts.greek_cache.load_mut()?;
+    refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;
+    // the higher NAV: a deposit buys in at the price least favourable to it
+    let nav = pool_nav(pool, &cache, Rounding::Up).map_err(math_err)?;
+    drop(cache);
+    require!(nav >= 0, OptionsError::PoolInsolvent);
+    let nav = u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?;
+    let supply = ctx.accounts.lp_mint.supply;
+    let lp_out = lp::shares_for_deposit(quote_amount, nav, supply).map_err(math_err)?;
+    require!(lp_out > 0, OptionsError::DepositTooSmall);
+    require!(lp_out >= min_lp_out, OptionsError::SlippageExceeded);
+
+    let a = &ctx.accounts;
+    token::transfer(
+        CpiContext::new(
+            a.token_program.key(),
+            Transfer {
+                from: a.depositor_quote.to_account_info(),
+                to: a.quote_vault.to_account_info(),
+                authority: a.depositor.to_account_info(),
+            },
+        ),
+        quote_amount,
+    )?;
+    let seeds = pool.signer_seeds();
+    token::mint_to(
+        CpiContext::new_with_signer(
+            a.token_program.key(),
+            MintTo {
+                mint: a.lp_mint.to_account_info(),
+                to: a.depositor_lp.to_account_info(),
+                authority: a.pool.to_account_info(),
+            },
+            &[&seeds],
+        ),
+        lp_out,
+    )?;
+
+    let pool = &mut ctx.accounts.pool;
+    pool.quote_balance = pool.quote_balance.checked_add(quote_amount).ok_or(OptionsError::AmountTooLarge)?;
+    emit!(Deposited {
+        pool: pool.key(),
+        depositor: ctx.accounts.depositor.key(),
+        quote_in: quote_amount,
+        lp_minted: lp_out,
+        nav_before: nav as i64,
+        lp_supply_after: supply + lp_out,
+    });
+    Ok(())
+}

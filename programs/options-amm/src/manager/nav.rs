@@ -1,0 +1,62 @@
+//! Net asset value: quote + hedge x spot - mark value of the options the
+//! pool is short - payouts owed on settled series. In quote base units,
+//! signed (a crash can push it below zero).
+use crate::state::greek_cache::GreekCache;
+use crate::state::pool::Pool;
+use options_math::units::{to_base_units, Decimals, Rounding};
+use options_math::{MathError, I80F48};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Balances {
+    pub quote: u64,
+    pub hedge: u64,
+    pub reserved_payouts: u64,
+}
+
+impl Balances {
+    pub fn of(pool: &Pool) -> Balances {
+        Balances { quote: pool.quote_balance, hedge: pool.hedge_balance, reserved_payouts: pool.reserved_payouts }
+    }
+}
+
+/// NAV rounded `Down` (assets down, liabilities up: what a withdrawal is
+/// paid from) or `Up` (what a deposit buys into, so it mints fewer shares).
+pub fn nav(b: Balances, spot: I80F48, liability: I80F48, d: Decimals, rounding: Rounding) -> Result<i128, MathError> {
+    let liability_rounding = match rounding {
+        Rounding::Down => Rounding::Up,
+        Rounding::Up => Rounding::Down,
+    };
+    let hedge_value = d.quote_value(spot, b.hedge, rounding)?;
+    let liability = to_base_units(liability.max(I80F48::ZERO), liability_rounding)?;
+    Ok(b.quote as i128 + hedge_value as i128 - liability as i128 - b.reserved_payouts as i128)
+}
+
+/// NAV from a freshly refreshed cache.
+pub fn pool_nav(pool: &Pool, cache: &GreekCache, rounding: Rounding) -> Result<i128, MathError> {
+    nav(Balances::of(pool), cache.spot.get(), cache.liability.get(), pool.decimals(), rounding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: Decimals = Decimals { underlying: 9, quote: 6 };
+
+    #[test]
+    fn nav_sums_assets_less_liabilities_rounded_for_the_pool() {
+        let b = Balances { quote: 1_000_000_000, hedge: 2_000_000_001, reserved_payouts: 5_000_000 };
+        let spot = I80F48::from_num(150);
+        let liability: I80F48 = "12345678.5".parse().unwrap();
+        // hedge 2.000000001 SOL x 150 = 300.00000015 USDC
+        let down = nav(b, spot, liability, D, Rounding::Down).unwrap();
+        let up = nav(b, spot, liability, D, Rounding::Up).unwrap();
+        assert_eq!(down, 1_000_000_000 + 300_000_000 - 12_345_679 - 5_000_000);
+        assert_eq!(up, 1_000_000_000 + 300_000_001 - 12_345_678 - 5_000_000);
+    }
+
+    #[test]
+    fn nav_can_be_negative() {
+        let b = Balances { quote: 10, hedge: 0, reserved_payouts: 0 };
+        assert_eq!(nav(b, I80F48::ONE, I80F48::from_num(25), D, Rounding::Down), Ok(-15));
+    }
+}

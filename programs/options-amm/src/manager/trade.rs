@@ -1,0 +1,269 @@
+//! A trade against the pool, as a plain function: price it (options-math's
+//! `quote_trade`), refuse it if it breaks a rule, and update the greek
+//! cache. The handler then moves the tokens. The cache must have been
+//! refreshed at `spot` and `now` first.
+//!
+//! Rules: no trades after the cut-off; opening (buy) trades only for strikes
+//! whose call delta is inside [min_delta, 1 - min_delta] and within the
+//! open-interest cap; and no trade may make the solvency headroom or the
+//! unhedgeable delta worse when it is already past its limit.
+use crate::error::{math_err, OptionsError};
+use crate::manager::nav::{pool_nav, Balances};
+use crate::manager::solvency::{headroom, positions};
+use crate::state::greek_cache::{t_years, GreekCache};
+use crate::state::pool::Pool;
+use anchor_lang::prelude::*;
+use options_math::amm::{quote_trade, Side, TradeInputs, TradeQuote};
+use options_math::units::Rounding;
+use options_math::{OptionKind, I80F48};
+
+fn pool_headroom(pool: &Pool, cache: &GreekCache, quote: u64, spot: I80F48) -> Result<i128> {
+    let b = Balances { quote, ..Balances::of(pool) };
+    let r = &pool.params.risk;
+    headroom(b, spot, r.max_move_bps, r.solvency_reserve_bps, positions(cache), pool.decimals()).map_err(math_err)
+}
+
+pub fn execute(
+    pool: &Pool,
+    cache: &mut GreekCache,
+    slot: usize,
+    side: Side,
+    contracts: u64,
+    spot: I80F48,
+    now: i64,
+) -> Result<TradeQuote> {
+    require!(contracts > 0, OptionsError::ZeroAmount);
+    let entry = cache.entries[slot];
+    require!(entry.live != 0, OptionsError::SeriesNotLive);
+    let cutoff = entry.expiry.saturating_sub(pool.params.risk.trading_cutoff_s as i64);
+    require!(now < cutoff, OptionsError::PastTradingCutoff);
+    if side == Side::Sell {
+        require!(contracts <= entry.net_short, OptionsError::SellExceedsOpenInterest);
+    }
+    let nav = pool_nav(pool, cache, Rounding::Down).map_err(math_err)?;
+    require!(nav > 0, OptionsError::PoolInsolvent);
+
+    let board = entry.board as usize;
+    let d = pool.decimals();
+    let fees = pool.params.fees.fee_params(d.quote).ok_or(OptionsError::InvalidFeeParams)?;
+    let kind: OptionKind = GreekCache::entry_kind(&entry).into();
+    let q = quote_trade(&TradeInputs {
+        kind,
+        side,
+        contracts,
+        spot,
+        strike: entry.strike.get(),
+        t_years: t_years(entry.expiry, now),
+        rate: pool.params.vol.rate(),
+        base_iv: cache.boards[board].base_iv.get(),
+        skew: entry.skew.get(),
+        net_short: entry.net_short,
+        series_vega: entry.vega.get(),
+        pool_net_vega: cache.net_vega.get(),
+        nav: u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?,
+        decimals: d,
+        vol: pool.params.vol.surface(),
+        fees,
+    })
+    .map_err(math_err)?;
+
+    if side == Side::Buy {
+        let call_delta = match kind {
+            OptionKind::Call => q.greeks.delta,
+            OptionKind::Put => q.greeks.delta + I80F48::ONE,
+        };
+        let min = pool.params.risk.min_delta();
+        require!(call_delta >= min && call_delta <= I80F48::ONE - min, OptionsError::DeltaOutOfBand);
+        require!(q.net_short_after <= pool.params.risk.max_open_interest, OptionsError::OpenInterestCapExceeded);
+    }
+
+    let headroom_before = pool_headroom(pool, cache, pool.quote_balance, spot)?;
+    let unhedged_before = cache.unhedgeable_delta();
+
+    // Apply: the board's base IV moved, so every series on it reprices.
+    cache.boards[board].base_iv.set(q.iv.base_iv);
+    cache.entries[slot].skew.set(q.iv.skew);
+    cache.entries[slot].net_short = q.net_short_after;
+    let rate = pool.params.vol.rate();
+    for s in 0..cache.entries.len() {
+        if cache.entries[s].live != 0 && cache.entries[s].board as usize == board {
+            cache.reprice(s, spot, now, rate).map_err(math_err)?;
+        }
+    }
+    cache.aggregate(now, d).map_err(math_err)?;
+
+    let quote_after = match side {
+        Side::Buy => pool.quote_balance.checked_add(q.total).ok_or(OptionsError::AmountTooLarge)?,
+        Side::Sell => {
+            // quote reserved for settled holders is not the pool's to pay out
+            let cash = pool.quote_balance.saturating_sub(pool.reserved_payouts);
+            require!(q.total <= cash, OptionsError::InsufficientQuoteInVault);
+            pool.quote_balance - q.total
+        }
+    };
+    let headroom_after = pool_headroom(pool, cache, quote_after, spot)?;
+    require!(headroom_after >= 0 || headroom_after >= headroom_before, OptionsError::SolvencyCheckFailed);
+    let unhedged_after = cache.unhedgeable_delta();
+    let cap = I80F48::from_num(pool.params.risk.max_unhedged_delta);
+    require!(unhedged_after <= cap || unhedged_after <= unhedged_before, OptionsError::UnhedgedDeltaCapExceeded);
+    Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::params::tests::sane;
+    use crate::state::series::Kind;
+    use bytemuck::Zeroable;
+
+    const ONE: u64 = 1_000_000_000; // one contract (9 decimals)
+    const USDC: u64 = 1_000_000;
+    const DAY: i64 = 86_400;
+
+    fn fx(s: &str) -> I80F48 {
+        s.parse().unwrap()
+    }
+
+    fn pool(quote: u64) -> Pool {
+        Pool {
+            admin: Pubkey::new_unique(),
+            underlying_mint: Pubkey::new_unique(),
+            quote_mint: Pubkey::new_unique(),
+            lp_mint: Pubkey::new_unique(),
+            quote_vault: Pubkey::new_unique(),
+            hedge_vault: Pubkey::new_unique(),
+            greek_cache: Pubkey::new_unique(),
+            underlying_decimals: 9,
+            quote_decimals: 6,
+            bump: 255,
+            paused: 0,
+            params: sane(),
+            quote_balance: quote,
+            hedge_balance: 0,
+            reserved_payouts: 0,
+            live_series: 0,
+            last_rebalance_ts: 0,
+            total_premiums: 0,
+            total_fees: 0,
+            total_payouts: 0,
+            total_keeper_rewards: 0,
+            rebalance_count: 0,
+        }
+    }
+
+    /// A cache with one 30-day series at 150 spot, refreshed at `now` = 0.
+    fn book(p: &Pool, strike: &str, kind: Kind) -> Box<GreekCache> {
+        let mut c = Box::new(GreekCache::zeroed());
+        c.add_series(Pubkey::new_unique(), fx(strike), 30 * DAY, kind, fx("0.8"), fx("1")).unwrap();
+        c.refresh(fx("150"), 0, p.params.vol.rate(), p.decimals()).unwrap();
+        c
+    }
+
+    fn code<T: core::fmt::Debug>(r: Result<T>) -> u32 {
+        match r {
+            Err(Error::AnchorError(e)) => e.error_code_number,
+            other => panic!("expected an Anchor error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_buy_updates_the_surface_the_short_and_the_aggregates() {
+        let p = pool(100_000 * USDC);
+        let mut c = book(&p, "150", Kind::Call);
+        let q = execute(&p, &mut c, 0, Side::Buy, 10 * ONE, fx("150"), 0).unwrap();
+        assert_eq!(c.entries[0].net_short, 10 * ONE);
+        assert_eq!(c.boards[0].base_iv.get(), q.iv.base_iv);
+        assert!(q.iv.base_iv > fx("0.8"), "buying lifts the base IV");
+        assert_eq!(c.entries[0].delta.get(), q.greeks.delta, "cache holds the greeks at the post-trade IV");
+        assert_eq!(c.net_delta.get(), I80F48::from_num(10 * ONE) * q.greeks.delta);
+        assert!(q.total > q.premium);
+        // selling them all back returns the surface and empties the book
+        let s = execute(&p, &mut c, 0, Side::Sell, 10 * ONE, fx("150"), 0).unwrap();
+        assert_eq!(c.entries[0].net_short, 0);
+        assert_eq!(c.net_delta.get(), 0);
+        assert!(s.total < q.total);
+    }
+
+    #[test]
+    fn trading_stops_at_the_cutoff() {
+        let p = pool(100_000 * USDC);
+        let mut c = book(&p, "150", Kind::Call);
+        let cutoff = 30 * DAY - 12 * 3600;
+        assert!(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), cutoff - 1).is_ok());
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), cutoff)),
+            u32::from(OptionsError::PastTradingCutoff)
+        );
+    }
+
+    #[test]
+    fn opening_trades_need_the_delta_inside_the_band_but_closing_ones_do_not() {
+        let p = pool(100_000 * USDC);
+        // deep OTM call: delta far below 0.15
+        let mut c = book(&p, "400", Kind::Call);
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::DeltaOutOfBand));
+        // deep ITM put: call delta above 0.85
+        let mut c = book(&p, "300", Kind::Put);
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::DeltaOutOfBand));
+        // a position opened near the money can be closed after spot runs away
+        let mut c = book(&p, "150", Kind::Call);
+        execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0).unwrap();
+        c.refresh(fx("400"), 0, p.params.vol.rate(), p.decimals()).unwrap();
+        assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("400"), 0).is_ok());
+    }
+
+    #[test]
+    fn open_interest_cap_and_selling_more_than_written() {
+        let mut p = pool(100_000 * USDC);
+        p.params.risk.max_open_interest = 5 * ONE;
+        let mut c = book(&p, "150", Kind::Call);
+        execute(&p, &mut c, 0, Side::Buy, 5 * ONE, fx("150"), 0).unwrap();
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, 1, fx("150"), 0)), u32::from(OptionsError::OpenInterestCapExceeded));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Sell, 5 * ONE + 1, fx("150"), 0)),
+            u32::from(OptionsError::SellExceedsOpenInterest)
+        );
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, 0, fx("150"), 0)), u32::from(OptionsError::ZeroAmount));
+    }
+
+    #[test]
+    fn a_buy_the_pool_could_not_pay_in_a_30_percent_move_is_refused() {
+        // 1,000 USDC of capital, no vega fee: a call struck at 150 owes 45
+        // USDC per contract at 195 (+30%) and collects ~16.5 of premium and
+        // fees, so about 35 contracts fit; 40 owe 1,800 against ~1,660
+        let mut p = pool(1_000 * USDC);
+        p.params.fees.vega_fee_coef = 0;
+        let mut c = book(&p, "150", Kind::Call);
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, 40 * ONE, fx("150"), 0)), u32::from(OptionsError::SolvencyCheckFailed));
+        let mut c = book(&p, "150", Kind::Call);
+        assert!(execute(&p, &mut c, 0, Side::Buy, 20 * ONE, fx("150"), 0).is_ok());
+    }
+
+    #[test]
+    fn unhedgeable_put_delta_is_capped() {
+        let mut p = pool(1_000_000 * USDC);
+        p.params.risk.max_unhedged_delta = 2 * ONE;
+        let mut c = book(&p, "150", Kind::Put);
+        // ATM put delta ~ -0.45: 4 contracts leave ~1.8 unhedgeable, 5 leave ~2.3
+        assert!(execute(&p, &mut c, 0, Side::Buy, 4 * ONE, fx("150"), 0).is_ok());
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::UnhedgedDeltaCapExceeded));
+        // reducing it is always allowed
+        assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0).is_ok());
+    }
+
+    #[test]
+    fn an_insolvent_pool_does_not_trade_and_reserved_quote_is_not_paid_to_sellers() {
+        let p = pool(0);
+        let mut c = book(&p, "150", Kind::Call);
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::PoolInsolvent));
+
+        let mut p = pool(10_000 * USDC);
+        let mut c = book(&p, "150", Kind::Call);
+        execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0).unwrap();
+        // all but 1 USDC of the cash is owed to a settled series' holders;
+        // the pool's value sits in its hedge, so NAV stays positive
+        p.reserved_payouts = p.quote_balance - USDC;
+        p.hedge_balance = 10 * ONE;
+        assert_eq!(code(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0)), u32::from(OptionsError::InsufficientQuoteInVault));
+    }
+}

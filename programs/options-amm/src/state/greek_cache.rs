@@ -1,0 +1,334 @@
+//! The greek cache: one zero-copy account per pool holding, for every live
+//! series, its strike, expiry, the pool's net short, its IV (board base IV x
+//! strike skew) and its greeks at the last refresh, plus the aggregates
+//! `rebalance`, deposits and withdrawals read. One account instead of one
+//! per series keeps those instructions' account lists short.
+//!
+//! Fixed-point fields are stored as little-endian I80F48 bits (`Fx`): the
+//! layout is then the same on SBF and natively (an i128 field would be
+//! 8-aligned on one and 16-aligned on the other).
+use crate::constants::{MAX_BOARDS, MAX_SERIES, SECONDS_PER_YEAR};
+use crate::error::OptionsError;
+use crate::state::series::Kind;
+use anchor_lang::prelude::*;
+use options_math::units::Decimals;
+use options_math::{price_and_greeks, MathError, I80F48};
+
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Fx {
+    pub bits: [u8; 16],
+}
+
+impl Fx {
+    pub fn get(&self) -> I80F48 {
+        I80F48::from_le_bytes(self.bits)
+    }
+
+    pub fn set(&mut self, v: I80F48) {
+        self.bits = v.to_le_bytes();
+    }
+
+    pub fn of(v: I80F48) -> Fx {
+        Fx { bits: v.to_le_bytes() }
+    }
+}
+
+/// One expiry: its base IV, shared by every strike listed on it.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct Board {
+    pub expiry: i64,
+    pub base_iv: Fx,
+    /// Live series on this board; 0 = the slot is free.
+    pub live_series: u8,
+    pub _pad: [u8; 7],
+}
+
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct CacheEntry {
+    pub series: Pubkey,
+    pub strike: Fx,
+    pub skew: Fx,
+    /// Per contract, at the last refresh: delta, gamma (per unit of spot),
+    /// vega (per 1.00 of vol), value (quote whole units).
+    pub delta: Fx,
+    pub gamma: Fx,
+    pub vega: Fx,
+    pub value: Fx,
+    pub expiry: i64,
+    /// Contracts the pool is short, underlying base units.
+    pub net_short: u64,
+    pub updated_at: i64,
+    pub board: u8,
+    /// `Kind::seed()`.
+    pub kind: u8,
+    pub live: u8,
+    pub _pad: [u8; 5],
+}
+
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct GreekCache {
+    pub pool: Pubkey,
+    /// Oracle spot of the last refresh.
+    pub spot: Fx,
+    /// sum(net_short x delta), underlying base units: the hedge the pool
+    /// would hold if it could go short (target = max(0, this)).
+    pub net_delta: Fx,
+    /// sum(net_short x gamma), underlying base units per unit of spot.
+    pub net_gamma: Fx,
+    /// sum(net_short x vega), quote base units per 1.00 of vol.
+    pub net_vega: Fx,
+    /// sum(net_short x value): what the pool's shorts are worth, quote base units.
+    pub liability: Fx,
+    /// Gamma-weighted time to expiry in years (the tau of the WW band).
+    pub gamma_weighted_tau: Fx,
+    pub updated_at: i64,
+    pub live_count: u8,
+    pub _pad: [u8; 7],
+    pub boards: [Board; MAX_BOARDS],
+    pub entries: [CacheEntry; MAX_SERIES],
+}
+
+/// Time to expiry in years; zero or negative once expired.
+pub fn t_years(expiry: i64, now: i64) -> I80F48 {
+    // one truncating division; both sides are exact integers
+    I80F48::from_num(expiry.saturating_sub(now)) / I80F48::from_num(SECONDS_PER_YEAR)
+}
+
+impl GreekCache {
+    pub fn entry_kind(e: &CacheEntry) -> Kind {
+        Kind::from_seed(e.kind).unwrap_or(Kind::Call)
+    }
+
+    /// List a series: reuse its expiry's board or open one at `base_iv`.
+    pub fn add_series(
+        &mut self,
+        series: Pubkey,
+        strike: I80F48,
+        expiry: i64,
+        kind: Kind,
+        base_iv: I80F48,
+        skew: I80F48,
+    ) -> Result<u8> {
+        let slot = self.entries.iter().position(|e| e.live == 0).ok_or(OptionsError::GreekCacheFull)?;
+        let board = match self.boards.iter().position(|b| b.live_series > 0 && b.expiry == expiry) {
+            Some(b) => b,
+            None => {
+                let b = self.boards.iter().position(|b| b.live_series == 0).ok_or(OptionsError::TooManyExpiries)?;
+                self.boards[b] = Board { expiry, base_iv: Fx::of(base_iv), live_series: 0, _pad: [0; 7] };
+                b
+            }
+        };
+        self.boards[board].live_series += 1;
+        self.entries[slot] = CacheEntry {
+            series,
+            strike: Fx::of(strike),
+            skew: Fx::of(skew),
+            expiry,
+            board: board as u8,
+            kind: kind.seed(),
+            live: 1,
+            ..CacheEntry::default()
+        };
+        self.live_count += 1;
+        Ok(slot as u8)
+    }
+
+    /// Drop a settled series; its board frees itself with its last series.
+    pub fn remove_series(&mut self, slot: usize) {
+        let board = self.entries[slot].board as usize;
+        if self.entries[slot].live != 0 {
+            self.boards[board].live_series -= 1;
+            self.live_count -= 1;
+        }
+        self.entries[slot] = CacheEntry::default();
+    }
+
+    pub fn live_slots(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..MAX_SERIES).filter(move |&i| self.entries[i].live != 0)
+    }
+
+    /// The IV a series marks at: its board's base IV x its skew.
+    pub fn iv(&self, slot: usize) -> Result<I80F48> {
+        let e = &self.entries[slot];
+        self.boards[e.board as usize]
+            .base_iv
+            .get()
+            .checked_mul(e.skew.get())
+            .ok_or_else(|| error!(OptionsError::AmountTooLarge))
+    }
+
+    /// Reprice one series at `spot` and `now` with its current IV.
+    pub fn reprice(&mut self, slot: usize, spot: I80F48, now: i64, rate: I80F48) -> core::result::Result<(), MathError> {
+        let iv = self.iv(slot).map_err(|_| MathError::Overflow)?;
+        let e = &mut self.entries[slot];
+        let g = price_and_greeks(
+            Self::entry_kind(e).into(),
+            spot,
+            e.strike.get(),
+            t_years(e.expiry, now),
+            iv,
+            rate,
+        )?;
+        e.delta.set(g.delta);
+        e.gamma.set(g.gamma);
+        e.vega.set(g.vega);
+        e.value.set(g.price);
+        e.updated_at = now;
+        Ok(())
+    }
+
+    /// Reprice every live series at `spot` and recompute the aggregates.
+    pub fn refresh(&mut self, spot: I80F48, now: i64, rate: I80F48, decimals: Decimals) -> core::result::Result<(), MathError> {
+        for slot in 0..MAX_SERIES {
+            if self.entries[slot].live != 0 {
+                self.reprice(slot, spot, now, rate)?;
+            }
+        }
+        self.spot.set(spot);
+        self.updated_at = now;
+        self.aggregate(now, decimals)
+    }
+
+    /// Recompute the pool-level sums from the cached per-series greeks.
+    pub fn aggregate(&mut self, now: i64, decimals: Decimals) -> core::result::Result<(), MathError> {
+        let (mut delta, mut gamma, mut vega, mut liability) = (I80F48::ZERO, I80F48::ZERO, I80F48::ZERO, I80F48::ZERO);
+        let mut gamma_tau = I80F48::ZERO;
+        for e in self.entries.iter().filter(|e| e.live != 0 && e.net_short > 0) {
+            let n = I80F48::from_num(e.net_short);
+            let add = |acc: I80F48, x: I80F48| acc.checked_add(x).ok_or(MathError::Overflow);
+            let g = n.checked_mul(e.gamma.get()).ok_or(MathError::Overflow)?;
+            delta = add(delta, n.checked_mul(e.delta.get()).ok_or(MathError::Overflow)?)?;
+            gamma = add(gamma, g)?;
+            vega = add(vega, decimals.quote_value_fixed(e.vega.get(), n)?)?;
+            liability = add(liability, decimals.quote_value_fixed(e.value.get(), n)?)?;
+            let tau = t_years(e.expiry, now).max(I80F48::ZERO);
+            gamma_tau = add(gamma_tau, g.checked_mul(tau).ok_or(MathError::Overflow)?)?;
+        }
+        self.net_delta.set(delta);
+        self.net_gamma.set(gamma);
+        self.net_vega.set(vega);
+        self.liability.set(liability);
+        let tau = if gamma > 0 { gamma_tau.checked_div(gamma).ok_or(MathError::Overflow)? } else { I80F48::ZERO };
+        self.gamma_weighted_tau.set(tau);
+        Ok(())
+    }
+
+    /// What the hedge vault should hold: sum(net_short x delta), clamped at
+    /// zero because the vault cannot go short (underlying base units).
+    pub fn target_hedge(&self) -> I80F48 {
+        self.net_delta.get().max(I80F48::ZERO)
+    }
+
+    /// Delta the pool cannot hedge: net short puts beyond a zero hedge.
+    pub fn unhedgeable_delta(&self) -> I80F48 {
+        (-self.net_delta.get()).max(I80F48::ZERO)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    fn fx(s: &str) -> I80F48 {
+        s.parse().unwrap()
+    }
+
+    fn cache() -> Box<GreekCache> {
+        Box::new(GreekCache::zeroed())
+    }
+
+    const DAY: i64 = 86_400;
+    const D: Decimals = Decimals { underlying: 9, quote: 6 };
+
+    #[test]
+    fn layout_is_the_same_on_every_target() {
+        // 8-byte alignment at most, no implicit padding: SBF and x86_64 agree
+        assert_eq!(core::mem::align_of::<GreekCache>(), 8);
+        assert_eq!(core::mem::size_of::<CacheEntry>(), 160);
+        assert_eq!(core::mem::size_of::<Board>(), 32);
+        assert_eq!(
+            core::mem::size_of::<GreekCache>(),
+            32 + 6 * 16 + 8 + 8 + 32 * MAX_BOARDS + 160 * MAX_SERIES
+        );
+    }
+
+    #[test]
+    fn series_share_a_board_per_expiry_and_slots_are_reused() {
+        let mut c = cache();
+        let (iv, skew) = (fx("0.8"), fx("1"));
+        let a = c.add_series(Pubkey::new_unique(), fx("100"), 10 * DAY, Kind::Call, iv, skew).unwrap();
+        let b = c.add_series(Pubkey::new_unique(), fx("110"), 10 * DAY, Kind::Put, fx("0.5"), skew).unwrap();
+        let d = c.add_series(Pubkey::new_unique(), fx("100"), 20 * DAY, Kind::Call, fx("0.6"), skew).unwrap();
+        assert_eq!((a, b, d), (0, 1, 2));
+        assert_eq!(c.entries[0].board, c.entries[1].board);
+        assert_ne!(c.entries[0].board, c.entries[2].board);
+        // the board keeps the IV it opened with
+        assert_eq!(c.iv(1).unwrap(), iv);
+        assert_eq!(c.live_count, 3);
+        c.remove_series(0);
+        c.remove_series(1);
+        assert_eq!(c.boards[0].live_series, 0);
+        let e = c.add_series(Pubkey::new_unique(), fx("90"), 30 * DAY, Kind::Call, fx("0.9"), skew).unwrap();
+        assert_eq!(e, 0, "freed slot reused");
+        assert_eq!(c.iv(0).unwrap(), fx("0.9"), "freed board reopened at the new IV");
+    }
+
+    #[test]
+    fn full_cache_and_too_many_expiries_are_clean_errors() {
+        let mut c = cache();
+        for i in 0..MAX_BOARDS as i64 {
+            c.add_series(Pubkey::new_unique(), fx("100"), (i + 1) * DAY, Kind::Call, fx("0.8"), fx("1")).unwrap();
+        }
+        let err = c.add_series(Pubkey::new_unique(), fx("100"), 99 * DAY, Kind::Call, fx("0.8"), fx("1")).unwrap_err();
+        assert_eq!(err, error!(OptionsError::TooManyExpiries));
+        for _ in MAX_BOARDS..MAX_SERIES {
+            c.add_series(Pubkey::new_unique(), fx("120"), DAY, Kind::Put, fx("0.8"), fx("1")).unwrap();
+        }
+        let err = c.add_series(Pubkey::new_unique(), fx("130"), DAY, Kind::Put, fx("0.8"), fx("1")).unwrap_err();
+        assert_eq!(err, error!(OptionsError::GreekCacheFull));
+    }
+
+    #[test]
+    fn refresh_prices_every_live_series_and_sums_exposures() {
+        let mut c = cache();
+        let (spot, rate, now) = (fx("150"), fx("0.03"), 0);
+        let call = c.add_series(Pubkey::new_unique(), fx("160"), 30 * DAY, Kind::Call, fx("0.8"), fx("1.1")).unwrap() as usize;
+        let put = c.add_series(Pubkey::new_unique(), fx("140"), 30 * DAY, Kind::Put, fx("0.8"), fx("1.2")).unwrap() as usize;
+        c.entries[call].net_short = 3_000_000_000; // 3 contracts
+        c.entries[put].net_short = 2_000_000_000;
+        c.refresh(spot, now, rate, D).unwrap();
+
+        let t = t_years(30 * DAY, now);
+        let gc = price_and_greeks(options_math::OptionKind::Call, spot, fx("160"), t, fx("0.8") * fx("1.1"), rate).unwrap();
+        let gp = price_and_greeks(options_math::OptionKind::Put, spot, fx("140"), t, fx("0.8") * fx("1.2"), rate).unwrap();
+        assert_eq!(c.entries[call].delta.get(), gc.delta);
+        assert_eq!(c.entries[put].value.get(), gp.price);
+        let n = |x: u64| I80F48::from_num(x);
+        assert_eq!(c.net_delta.get(), n(3_000_000_000) * gc.delta + n(2_000_000_000) * gp.delta);
+        assert_eq!(c.net_gamma.get(), n(3_000_000_000) * gc.gamma + n(2_000_000_000) * gp.gamma);
+        // liability in USDC base units: 3 x call + 2 x put, x 10^6 / 10^9 per base unit
+        let expect = (n(3_000_000_000) * gc.price) / n(1000) + (n(2_000_000_000) * gp.price) / n(1000);
+        assert!((c.liability.get() - expect).abs() <= I80F48::DELTA * 4);
+        // one expiry: the gamma-weighted tau is that expiry's tau
+        assert!((c.gamma_weighted_tau.get() - t).abs() <= I80F48::DELTA * 4);
+        assert_eq!(c.target_hedge(), c.net_delta.get().max(I80F48::ZERO));
+    }
+
+    #[test]
+    fn expired_series_mark_at_intrinsic_and_puts_make_delta_unhedgeable() {
+        let mut c = cache();
+        let put = c.add_series(Pubkey::new_unique(), fx("140"), DAY, Kind::Put, fx("0.8"), fx("1")).unwrap() as usize;
+        c.entries[put].net_short = 1_000_000_000;
+        c.refresh(fx("120"), 2 * DAY, fx("0"), D).unwrap();
+        assert_eq!(c.entries[put].value.get(), fx("20"));
+        assert_eq!(c.entries[put].delta.get(), fx("-1"));
+        assert_eq!(c.target_hedge(), 0);
+        assert_eq!(c.unhedgeable_delta(), fx("1000000000"));
+        assert_eq!(c.liability.get(), fx("20000000"));
+    }
+}

@@ -1,0 +1,341 @@
+//! Pool parameters: what the admin sets at `initialize_pool` and may change
+//! with `update_pool_params`. Integers at the interface (bps, seconds, base
+//! units) so a config file or the IDL is readable; converted to fixed point
+//! where the maths needs it. `validate` is the single gate both instructions
+//! pass through.
+use crate::constants::{BPS, MAX_SERIES};
+use crate::error::OptionsError;
+use anchor_lang::prelude::*;
+use options_math::amm::{FeeParams, VolSurfaceParams};
+use options_math::I80F48;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct OracleParams {
+    /// Pyth price feed id (e.g. SOL/USD) the pool prices from.
+    pub feed_id: [u8; 32],
+    pub max_price_age_s: u32,
+    /// Largest confidence / price accepted, in bps.
+    pub max_conf_bps: u16,
+    /// A settlement price must be published within this long after expiry.
+    pub settlement_window_s: u32,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct VolParams {
+    /// Base IV a new expiry starts at (8000 = 80%).
+    pub initial_base_iv_bps: u32,
+    /// Skew a new strike starts at (10000 = 1.0).
+    pub initial_skew_bps: u32,
+    pub min_base_iv_bps: u32,
+    pub max_base_iv_bps: u32,
+    pub min_skew_bps: u32,
+    pub max_skew_bps: u32,
+    /// Skew moves by this share of the base IV move (Lyra: 7500).
+    pub skew_adjustment_bps: u32,
+    /// Contracts (underlying base units) whose trade moves base IV by one vol point.
+    pub standard_size: u64,
+    /// Continuously compounded risk-free rate.
+    pub rate_bps: u16,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct FeeConfig {
+    pub option_price_fee_bps: u16,
+    pub spot_price_fee_bps: u16,
+    /// Quote base units per whole contract at a vega utilisation of 1.
+    pub vega_fee_coef: u64,
+    /// Minimum fee per trade, quote base units.
+    pub min_fee: u64,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct RiskParams {
+    /// No trading this close to expiry (Lyra: 12 h).
+    pub trading_cutoff_s: u32,
+    /// Opening trades need the call delta in [min_delta, 1 - min_delta].
+    pub min_delta_bps: u16,
+    /// Cap on the pool's net short per series, contracts (base units).
+    pub max_open_interest: u64,
+    pub max_live_series: u8,
+    /// Solvency stress: spot moves of up to this much either way.
+    pub max_move_bps: u16,
+    /// The stressed surplus must stay >= this share of pool assets.
+    pub solvency_reserve_bps: u16,
+    /// Cap on unhedgeable delta (net short puts beyond zero hedge), underlying base units.
+    pub max_unhedged_delta: u64,
+}
+
+/// When `rebalance` trades, and to where.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum HedgePolicyConfig {
+    /// Trade back to the target when |hedge - target| > band (underlying base units).
+    DeltaThreshold { band: u64 },
+    /// Whalley-Wilmott band from the pool's gamma; trade to the band edge.
+    /// cost_bps: the venue's round-trip cost estimate; risk_aversion_ppm:
+    /// lambda in 1/quote-unit, times 10^6.
+    WhalleyWilmott { cost_bps: u16, risk_aversion_ppm: u64 },
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct HedgeConfig {
+    pub policy: HedgePolicyConfig,
+    /// Never trade inside this band (underlying base units): no dust swaps.
+    pub min_band: u64,
+    pub cooldown_s: u32,
+    /// Largest swap per call (underlying base units); bigger hedges take several calls.
+    pub max_trade: u64,
+    /// Swap bound around the oracle price.
+    pub max_slippage_bps: u16,
+    pub venue_program: Pubkey,
+    pub venue_pool: Pubkey,
+    /// Keeper reward, quote base units: fixed + bps of notional, capped.
+    pub keeper_reward_fixed: u64,
+    pub keeper_reward_bps: u16,
+    pub keeper_reward_cap: u64,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct PoolParams {
+    pub oracle: OracleParams,
+    pub vol: VolParams,
+    pub fees: FeeConfig,
+    pub risk: RiskParams,
+    pub hedge: HedgeConfig,
+}
+
+fn bps_fixed(bps: u64) -> I80F48 {
+    // bps <= u32::MAX: exact numerator, one truncating division
+    I80F48::from_num(bps) / I80F48::from_num(BPS)
+}
+
+impl OracleParams {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (1..=3600).contains(&self.max_price_age_s)
+                && (1..=1000).contains(&self.max_conf_bps)
+                && (1..=86_400).contains(&self.settlement_window_s),
+            OptionsError::InvalidOracleParams
+        );
+        Ok(())
+    }
+}
+
+impl VolParams {
+    pub fn validate(&self) -> Result<()> {
+        let iv_ok = 0 < self.min_base_iv_bps
+            && self.min_base_iv_bps <= self.initial_base_iv_bps
+            && self.initial_base_iv_bps <= self.max_base_iv_bps
+            && self.max_base_iv_bps <= 100_000;
+        let skew_ok = 0 < self.min_skew_bps
+            && self.min_skew_bps <= self.initial_skew_bps
+            && self.initial_skew_bps <= self.max_skew_bps
+            && self.max_skew_bps <= 100_000;
+        // trade IV = base x skew must stay inside what the pricer accepts (1000%)
+        let product_ok = (self.max_base_iv_bps as u64) * (self.max_skew_bps as u64) <= 100_000 * BPS;
+        require!(
+            iv_ok
+                && skew_ok
+                && product_ok
+                && self.skew_adjustment_bps <= 100_000
+                && self.standard_size > 0
+                && (self.rate_bps as u64) <= BPS,
+            OptionsError::InvalidVolParams
+        );
+        Ok(())
+    }
+
+    pub fn surface(&self) -> VolSurfaceParams {
+        VolSurfaceParams {
+            standard_size: self.standard_size,
+            skew_adjustment: bps_fixed(self.skew_adjustment_bps as u64),
+            min_base_iv: bps_fixed(self.min_base_iv_bps as u64),
+            max_base_iv: bps_fixed(self.max_base_iv_bps as u64),
+            min_skew: bps_fixed(self.min_skew_bps as u64),
+            max_skew: bps_fixed(self.max_skew_bps as u64),
+        }
+    }
+
+    pub fn rate(&self) -> I80F48 {
+        bps_fixed(self.rate_bps as u64)
+    }
+
+    pub fn initial_base_iv(&self) -> I80F48 {
+        bps_fixed(self.initial_base_iv_bps as u64)
+    }
+
+    pub fn initial_skew(&self) -> I80F48 {
+        bps_fixed(self.initial_skew_bps as u64)
+    }
+}
+
+impl FeeConfig {
+    pub fn validate(&self, quote_decimals: u8) -> Result<()> {
+        require!(
+            (self.option_price_fee_bps as u64) < BPS && (self.spot_price_fee_bps as u64) < BPS,
+            OptionsError::InvalidFeeParams
+        );
+        // the coefficient must convert to fixed point without overflow
+        require!(self.fee_params(quote_decimals).is_some(), OptionsError::InvalidFeeParams);
+        Ok(())
+    }
+
+    pub fn fee_params(&self, quote_decimals: u8) -> Option<FeeParams> {
+        let coef = I80F48::from_num(self.vega_fee_coef).checked_div(I80F48::checked_from_num(10u128.pow(quote_decimals as u32))?)?;
+        Some(FeeParams {
+            option_price_fee: bps_fixed(self.option_price_fee_bps as u64),
+            spot_price_fee: bps_fixed(self.spot_price_fee_bps as u64),
+            vega_fee_coef: coef,
+            min_fee: self.min_fee,
+        })
+    }
+}
+
+impl RiskParams {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (self.min_delta_bps as u64) < BPS / 2
+                && (1..=9000).contains(&self.max_move_bps)
+                && (self.solvency_reserve_bps as u64) < BPS
+                && self.max_open_interest > 0
+                && (1..=MAX_SERIES as u8).contains(&self.max_live_series),
+            OptionsError::InvalidRiskParams
+        );
+        Ok(())
+    }
+
+    pub fn min_delta(&self) -> I80F48 {
+        bps_fixed(self.min_delta_bps as u64)
+    }
+}
+
+impl HedgeConfig {
+    pub fn validate(&self) -> Result<()> {
+        let policy_ok = match self.policy {
+            HedgePolicyConfig::DeltaThreshold { band } => band > 0,
+            HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => {
+                (1..=1000).contains(&cost_bps) && risk_aversion_ppm > 0
+            }
+        };
+        require!(
+            policy_ok
+                && (1..=2000).contains(&self.max_slippage_bps)
+                && self.keeper_reward_bps <= 1000
+                && self.keeper_reward_fixed <= self.keeper_reward_cap,
+            OptionsError::InvalidHedgeParams
+        );
+        Ok(())
+    }
+}
+
+impl PoolParams {
+    pub fn validate(&self, quote_decimals: u8) -> Result<()> {
+        self.oracle.validate()?;
+        self.vol.validate()?;
+        self.fees.validate(quote_decimals)?;
+        self.risk.validate()?;
+        self.hedge.validate()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Parameters a SOL/USDC pool could run with (Lyra v1's defaults where
+    /// they apply).
+    pub fn sane() -> PoolParams {
+        PoolParams {
+            oracle: OracleParams { feed_id: [7; 32], max_price_age_s: 60, max_conf_bps: 200, settlement_window_s: 3600 },
+            vol: VolParams {
+                initial_base_iv_bps: 8000,
+                initial_skew_bps: 10_000,
+                min_base_iv_bps: 3500,
+                max_base_iv_bps: 20_000,
+                min_skew_bps: 5000,
+                max_skew_bps: 15_000,
+                skew_adjustment_bps: 7500,
+                standard_size: 5_000_000_000,
+                rate_bps: 300,
+            },
+            fees: FeeConfig { option_price_fee_bps: 100, spot_price_fee_bps: 10, vega_fee_coef: 6_000_000, min_fee: 10_000 },
+            risk: RiskParams {
+                trading_cutoff_s: 12 * 3600,
+                min_delta_bps: 1500,
+                max_open_interest: 1_000_000_000_000,
+                max_live_series: 16,
+                max_move_bps: 3000,
+                solvency_reserve_bps: 0,
+                max_unhedged_delta: 100_000_000_000,
+            },
+            hedge: HedgeConfig {
+                policy: HedgePolicyConfig::DeltaThreshold { band: 1_000_000_000 },
+                min_band: 100_000_000,
+                cooldown_s: 60,
+                max_trade: 50_000_000_000,
+                max_slippage_bps: 100,
+                venue_program: Pubkey::new_unique(),
+                venue_pool: Pubkey::new_unique(),
+                keeper_reward_fixed: 100_000,
+                keeper_reward_bps: 5,
+                keeper_reward_cap: 5_000_000,
+            },
+        }
+    }
+
+    fn code(r: Result<()>) -> u32 {
+        match r {
+            Err(Error::AnchorError(e)) => e.error_code_number,
+            other => panic!("expected an Anchor error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sane_params_pass_and_each_group_is_checked() {
+        assert!(sane().validate(6).is_ok());
+        let cases: Vec<(fn(&mut PoolParams), OptionsError)> = vec![
+            (|p| p.oracle.max_price_age_s = 0, OptionsError::InvalidOracleParams),
+            (|p| p.oracle.max_conf_bps = 5000, OptionsError::InvalidOracleParams),
+            (|p| p.oracle.settlement_window_s = 0, OptionsError::InvalidOracleParams),
+            (|p| p.vol.min_base_iv_bps = 0, OptionsError::InvalidVolParams),
+            (|p| p.vol.initial_base_iv_bps = 30_000, OptionsError::InvalidVolParams),
+            (|p| p.vol.initial_skew_bps = 4000, OptionsError::InvalidVolParams),
+            (|p| p.vol.standard_size = 0, OptionsError::InvalidVolParams),
+            (|p| p.vol.rate_bps = 10_001, OptionsError::InvalidVolParams),
+            (|p| { p.vol.max_base_iv_bps = 100_000; p.vol.max_skew_bps = 20_000 }, OptionsError::InvalidVolParams),
+            (|p| p.fees.option_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
+            (|p| p.fees.spot_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
+            (|p| p.risk.min_delta_bps = 5000, OptionsError::InvalidRiskParams),
+            (|p| p.risk.max_move_bps = 0, OptionsError::InvalidRiskParams),
+            (|p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
+            (|p| p.risk.max_live_series = 33, OptionsError::InvalidRiskParams),
+            (|p| p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: 0 }, OptionsError::InvalidHedgeParams),
+            (
+                |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 0, risk_aversion_ppm: 1 },
+                OptionsError::InvalidHedgeParams,
+            ),
+            (
+                |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 0 },
+                OptionsError::InvalidHedgeParams,
+            ),
+            (|p| p.hedge.max_slippage_bps = 0, OptionsError::InvalidHedgeParams),
+            (|p| p.hedge.keeper_reward_fixed = p.hedge.keeper_reward_cap + 1, OptionsError::InvalidHedgeParams),
+        ];
+        for (i, (break_it, expected)) in cases.into_iter().enumerate() {
+            let mut p = sane();
+            break_it(&mut p);
+            assert_eq!(code(p.validate(6)), u32::from(expected), "case {i}");
+        }
+    }
+
+    #[test]
+    fn fixed_point_views() {
+        let p = sane();
+        let near = |x: I80F48, decimal: &str| (x - decimal.parse::<I80F48>().unwrap()).abs() <= I80F48::DELTA * 2;
+        assert!(near(p.vol.initial_base_iv(), "0.8"), "{}", p.vol.initial_base_iv());
+        assert!(near(p.vol.rate(), "0.03"));
+        assert!(near(p.risk.min_delta(), "0.15"));
+        let fees = p.fees.fee_params(6).unwrap();
+        assert_eq!(fees.vega_fee_coef, I80F48::from_num(6));
+        assert_eq!(fees.min_fee, 10_000);
+    }
+}

@@ -1,0 +1,57 @@
+//! The pool: one per (underlying, quote) pair. Holds the configuration, the
+//! books (what its vaults should hold) and lifetime counters a dashboard
+//! reads.
+use super::params::PoolParams;
+use crate::constants::POOL_SEED;
+use anchor_lang::prelude::*;
+use options_math::units::Decimals;
+
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Pool {
+    pub admin: Pubkey,
+    pub underlying_mint: Pubkey,
+    pub quote_mint: Pubkey,
+    pub lp_mint: Pubkey,
+    pub quote_vault: Pubkey,
+    pub hedge_vault: Pubkey,
+    pub greek_cache: Pubkey,
+    pub underlying_decimals: u8,
+    pub quote_decimals: u8,
+    pub bump: u8,
+    /// PAUSE_* flags.
+    pub paused: u8,
+    pub params: PoolParams,
+
+    /// The books: what the quote and hedge vaults hold by the pool's own
+    /// accounting. NAV is computed from these, not from the vault balances,
+    /// so a donation to a vault cannot move the LP share price.
+    pub quote_balance: u64,
+    pub hedge_balance: u64,
+    /// Quote owed to holders of settled, not yet redeemed options.
+    pub reserved_payouts: u64,
+    pub live_series: u8,
+    pub last_rebalance_ts: i64,
+
+    /// Lifetime counters (quote base units unless named otherwise).
+    pub total_premiums: u64,
+    pub total_fees: u64,
+    pub total_payouts: u64,
+    pub total_keeper_rewards: u64,
+    pub rebalance_count: u64,
+}
+
+impl Pool {
+    pub fn decimals(&self) -> Decimals {
+        Decimals { underlying: self.underlying_decimals, quote: self.quote_decimals }
+    }
+
+    pub fn is_paused(&self, flag: u8) -> bool {
+        self.paused & flag != 0
+    }
+
+    /// Signer seeds of the pool PDA, which owns the vaults and mints.
+    pub fn signer_seeds(&self) -> [&[u8]; 4] {
+        [POOL_SEED, self.underlying_mint.as_ref(), self.quote_mint.as_ref(), core::slice::from_ref(&self.bump)]
+    }
+}
