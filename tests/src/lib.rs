@@ -5,6 +5,8 @@ use anchor_lang::prelude::*;
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use solana_program_test::{processor, ProgramTest};
 
+pub mod venue;
+
 /// Anchor 1.x's generated `entry` wants one lifetime for all three
 /// arguments; the runtime keeps all three alive for the whole call.
 fn options_amm_entry(id: &Pubkey, accs: &[AccountInfo], data: &[u8]) -> ProgramResult {
@@ -18,5 +20,7 @@ fn options_amm_entry(id: &Pubkey, accs: &[AccountInfo], data: &[u8]) -> ProgramR
 }
 
 pub fn program_test() -> ProgramTest {
-    ProgramTest::new("options_amm", options_amm::ID, processor!(options_amm_entry))
+    let mut pt = ProgramTest::new("options_amm", options_amm::ID, processor!(options_amm_entry));
+    pt.add_program("spot_venue", spot_venue::ID, processor!(venue::spot_venue_entry));
+    pt
 }
