@@ -320,6 +320,23 @@ async fn deposit_beyond_the_providers_balance_is_refused() {
 }
 
 #[tokio::test]
+async fn deposit_whose_lp_would_overflow_the_supply_is_refused() {
+    let mut ctx = start().await;
+    // sqrt(2^63 * 2^63) = 2^63 LP units outstanding after the first deposit.
+    let huge = 1u64 << 63;
+    let keys = create_venue(&mut ctx, 9, 6, FEE_BPS).await;
+    let provider = fund_trader(&mut ctx, &keys, huge, huge).await;
+    add_liquidity(&mut ctx, &keys, &provider, huge, huge).await;
+    assert_eq!(mint_state(&mut ctx, &keys.lp_mint).await.supply, huge - 1_000);
+
+    // floor(u64::MAX * 2^63 / 2^63) = u64::MAX more units would not fit.
+    let second = fund_trader(&mut ctx, &keys, 0, 0).await;
+    let accounts = add_liquidity_accounts(&keys, &second.wallet.pubkey(), &second.base, &second.quote, &second.lp);
+    let result = send(&mut ctx, &[add_liquidity_ix(accounts, u64::MAX, u64::MAX, 0)], &[&second.wallet]).await;
+    assert_eq!(custom_error(result, 0), venue_code(VenueError::MathOverflow));
+}
+
+#[tokio::test]
 async fn add_liquidity_rejects_each_wrong_account() {
     let mut ctx = start().await;
     let (keys, provider) = standard_pool(&mut ctx).await;
