@@ -125,6 +125,10 @@ pub enum OptionsError {
     SeriesNotSettled,
     #[msg("Series still has option tokens outstanding: they must all be redeemed before closing")]
     SeriesHasOpenInterest,
+
+    // --- wallets (6052..)
+    #[msg("Your token account holds less than this amount")]
+    InsufficientFunds,
 }
 
 /// Map a maths refusal to the program's error.

@@ -9,6 +9,7 @@ use options_math::amm::Side;
 pub fn handler(ctx: Context<Trade>, contracts: u64, max_total_cost: u64) -> Result<()> {
     let q = ctx.accounts.price(Side::Buy, contracts)?;
     require!(q.total <= max_total_cost, OptionsError::SlippageExceeded);
+    require!(ctx.accounts.trader_quote.amount >= q.total, OptionsError::InsufficientFunds);
 
     let a = &ctx.accounts;
     token::transfer(

@@ -27,7 +27,11 @@ pub struct Deposit<'info> {
     pub quote_vault: Box<Account<'info, TokenAccount>>,
     #[account(mut)]
     pub lp_mint: Box<Account<'info, Mint>>,
-    #[account(mut, constraint = depositor_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint)]
+    #[account(
+        mut,
+        constraint = depositor_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint,
+        constraint = depositor_quote.owner == depositor.key() @ OptionsError::WrongTokenOwner
+    )]
     pub depositor_quote: Box<Account<'info, TokenAccount>>,
     #[account(mut, constraint = depositor_lp.mint == lp_mint.key() @ OptionsError::WrongTokenMint)]
     pub depositor_lp: Box<Account<'info, TokenAccount>>,
@@ -39,6 +43,7 @@ pub fn handler(ctx: Context<Deposit>, quote_amount: u64, min_lp_out: u64) -> Res
     let pool = &ctx.accounts.pool;
     require!(!pool.is_paused(PAUSE_LP), OptionsError::LpPaused);
     require!(quote_amount > 0, OptionsError::ZeroAmount);
+    require!(ctx.accounts.depositor_quote.amount >= quote_amount, OptionsError::InsufficientFunds);
 
     let mut cache = ctx.accounts.greek_cache.load_mut()?;
     refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;

@@ -22,7 +22,11 @@ pub struct Redeem<'info> {
     pub option_mint: Box<Account<'info, Mint>>,
     #[account(mut)]
     pub quote_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = holder_options.mint == option_mint.key() @ OptionsError::WrongTokenMint)]
+    #[account(
+        mut,
+        constraint = holder_options.mint == option_mint.key() @ OptionsError::WrongTokenMint,
+        constraint = holder_options.owner == holder.key() @ OptionsError::WrongTokenOwner
+    )]
     pub holder_options: Box<Account<'info, TokenAccount>>,
     #[account(mut, constraint = holder_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint)]
     pub holder_quote: Box<Account<'info, TokenAccount>>,
@@ -31,6 +35,7 @@ pub struct Redeem<'info> {
 
 pub fn handler(ctx: Context<Redeem>, contracts: u64) -> Result<()> {
     require!(contracts > 0, OptionsError::ZeroAmount);
+    require!(ctx.accounts.holder_options.amount >= contracts, OptionsError::InsufficientFunds);
     let series = &ctx.accounts.series;
     require!(series.state == SeriesState::Settled, OptionsError::SeriesNotSettled);
     let pool = &ctx.accounts.pool;

@@ -7,6 +7,7 @@ use anchor_spl::token::{self, Burn, Transfer};
 use options_math::amm::Side;
 
 pub fn handler(ctx: Context<Trade>, contracts: u64, min_total_proceeds: u64) -> Result<()> {
+    require!(ctx.accounts.trader_options.amount >= contracts, OptionsError::InsufficientFunds);
     let q = ctx.accounts.price(Side::Sell, contracts)?;
     require!(q.total >= min_total_proceeds, OptionsError::SlippageExceeded);
 

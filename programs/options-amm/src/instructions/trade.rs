@@ -32,9 +32,17 @@ pub struct Trade<'info> {
     pub option_mint: Box<Account<'info, Mint>>,
     #[account(mut)]
     pub quote_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = trader_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint)]
+    #[account(
+        mut,
+        constraint = trader_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint,
+        constraint = trader_quote.owner == trader.key() @ OptionsError::WrongTokenOwner
+    )]
     pub trader_quote: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = trader_options.mint == option_mint.key() @ OptionsError::WrongTokenMint)]
+    #[account(
+        mut,
+        constraint = trader_options.mint == option_mint.key() @ OptionsError::WrongTokenMint,
+        constraint = trader_options.owner == trader.key() @ OptionsError::WrongTokenOwner
+    )]
     pub trader_options: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }

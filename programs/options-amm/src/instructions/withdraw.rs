@@ -29,7 +29,11 @@ pub struct Withdraw<'info> {
     pub quote_vault: Box<Account<'info, TokenAccount>>,
     #[account(mut)]
     pub lp_mint: Box<Account<'info, Mint>>,
-    #[account(mut, constraint = owner_lp.mint == lp_mint.key() @ OptionsError::WrongTokenMint)]
+    #[account(
+        mut,
+        constraint = owner_lp.mint == lp_mint.key() @ OptionsError::WrongTokenMint,
+        constraint = owner_lp.owner == owner.key() @ OptionsError::WrongTokenOwner
+    )]
     pub owner_lp: Box<Account<'info, TokenAccount>>,
     #[account(mut, constraint = owner_quote.mint == pool.quote_mint @ OptionsError::WrongTokenMint)]
     pub owner_quote: Box<Account<'info, TokenAccount>>,
@@ -41,6 +45,7 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
     let pool = &ctx.accounts.pool;
     require!(!pool.is_paused(PAUSE_LP), OptionsError::LpPaused);
     require!(lp_amount > 0, OptionsError::ZeroAmount);
+    require!(ctx.accounts.owner_lp.amount >= lp_amount, OptionsError::InsufficientFunds);
 
     let mut cache = ctx.accounts.greek_cache.load_mut()?;
     let spot = refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;

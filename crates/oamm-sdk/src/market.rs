@@ -1,0 +1,285 @@
+//! A whole market on the embedded bank: mints, a Pyth price account, a
+//! spot-venue pool with liquidity, and an options pool, plus actors (LPs,
+//! traders, keepers) with funded token accounts. Used by `oamm demo`, the
+//! app's tests and the integration tests.
+use crate::bank::{Bank, BankResult};
+use crate::ix::{self, data, ix as oix, venue_data, venue_ix};
+use crate::pda::{PoolKeys, SeriesKeys, VenueKeys};
+use crate::pyth::PriceObservation;
+use anchor_lang::prelude::Pubkey;
+use options_amm::state::*;
+use solana_sdk::signature::{Keypair, Signer};
+use std::collections::HashMap;
+
+/// SOL/USD on Pyth (hex 0xef0d8b6f...): the default feed of a demo pool.
+pub const SOL_USD_FEED_ID: [u8; 32] = [
+    0xef, 0x0d, 0x8b, 0x6f, 0xda, 0x2c, 0xeb, 0xa4, 0x1d, 0xa1, 0x5d, 0x40, 0x95, 0xd1, 0xda, 0x39, 0x2a, 0x0d, 0x2f,
+    0x8e, 0xd0, 0xc6, 0xc7, 0xbc, 0x0f, 0x4c, 0xfa, 0xc8, 0xc2, 0x80, 0xb5, 0x6d,
+];
+
+/// Pool parameters a SOL/USDC pool can start with (Lyra v1's defaults where
+/// they apply), for 9-decimal underlying and 6-decimal quote.
+pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
+    PoolParams {
+        oracle: OracleParams { feed_id, max_price_age_s: 60, max_conf_bps: 200, settlement_window_s: 3600 },
+        vol: VolParams {
+            initial_base_iv_bps: 8000,
+            initial_skew_bps: 10_000,
+            min_base_iv_bps: 3500,
+            max_base_iv_bps: 20_000,
+            min_skew_bps: 5000,
+            max_skew_bps: 15_000,
+            skew_adjustment_bps: 7500,
+            standard_size: 5_000_000_000,
+            rate_bps: 0,
+        },
+        fees: FeeConfig { option_price_fee_bps: 100, spot_price_fee_bps: 10, vega_fee_coef: 6_000_000, min_fee: 10_000 },
+        risk: RiskParams {
+            trading_cutoff_s: 12 * 3600,
+            min_delta_bps: 1500,
+            max_open_interest: 10_000_000_000_000,
+            max_live_series: 16,
+            max_move_bps: 3000,
+            solvency_reserve_bps: 500,
+            max_unhedged_delta: 2_000_000_000_000,
+        },
+        hedge: HedgeConfig {
+            policy: HedgePolicyConfig::DeltaThreshold { band: 5_000_000_000 },
+            min_band: 500_000_000,
+            cooldown_s: 0,
+            max_trade: 500_000_000_000,
+            max_slippage_bps: 150,
+            venue_program: spot_venue::ID,
+            venue_pool,
+            keeper_reward_fixed: 50_000,
+            keeper_reward_bps: 2,
+            keeper_reward_cap: 2_000_000,
+        },
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MarketConfig {
+    pub underlying_decimals: u8,
+    pub quote_decimals: u8,
+    pub feed_id: [u8; 32],
+    /// Oracle price, exponent -8.
+    pub spot_e8: i64,
+    /// None = `default_params` for this market.
+    pub params: Option<PoolParams>,
+    pub venue_fee_bps: u16,
+    /// Venue liquidity in underlying base units; the quote side is matched at spot.
+    pub venue_depth_underlying: u64,
+}
+
+impl Default for MarketConfig {
+    fn default() -> Self {
+        MarketConfig {
+            underlying_decimals: 9,
+            quote_decimals: 6,
+            feed_id: SOL_USD_FEED_ID,
+            spot_e8: 150_00000000,
+            params: None,
+            venue_fee_bps: 30,
+            venue_depth_underlying: 20_000_000_000_000, // 20,000 SOL
+        }
+    }
+}
+
+/// A wallet with token accounts on this market's mints.
+pub struct Actor {
+    pub key: Keypair,
+    pub quote: Pubkey,
+    pub underlying: Pubkey,
+    pub lp: Pubkey,
+    /// Option token account per option mint.
+    pub options: HashMap<Pubkey, Pubkey>,
+}
+
+impl Actor {
+    pub fn pubkey(&self) -> Pubkey {
+        self.key.pubkey()
+    }
+}
+
+pub struct Market {
+    pub admin: Keypair,
+    pub mint_authority: Keypair,
+    pub keys: PoolKeys,
+    pub venue: VenueKeys,
+    /// The Pyth price account this market reads.
+    pub oracle: Pubkey,
+    pub feed_id: [u8; 32],
+    pub underlying_decimals: u8,
+    pub quote_decimals: u8,
+    /// The last price posted (exponent -8).
+    pub spot_e8: i64,
+}
+
+impl Market {
+    /// Mints, oracle, venue with liquidity, options pool. The pool is empty:
+    /// no LP deposit, no series.
+    pub async fn create(bank: &mut Bank, cfg: &MarketConfig) -> BankResult<Market> {
+        let admin = bank.funded_keypair(100).await?;
+        let mint_authority = Keypair::new();
+        let underlying_mint = bank.create_mint(&mint_authority.pubkey(), cfg.underlying_decimals).await?;
+        let quote_mint = bank.create_mint(&mint_authority.pubkey(), cfg.quote_decimals).await?;
+        let keys = PoolKeys::derive(underlying_mint, quote_mint);
+        let venue = VenueKeys::derive(underlying_mint, quote_mint);
+        let oracle = Pubkey::new_unique();
+        let mut m = Market {
+            admin,
+            mint_authority,
+            keys,
+            venue,
+            oracle,
+            feed_id: cfg.feed_id,
+            underlying_decimals: cfg.underlying_decimals,
+            quote_decimals: cfg.quote_decimals,
+            spot_e8: cfg.spot_e8,
+        };
+        m.post_price(bank, cfg.spot_e8);
+
+        // the spot venue, seeded at the oracle price
+        let payer = bank.payer().pubkey();
+        bank.process(&[venue_ix(ix::venue_create_pool(payer, &venue), venue_data::CreatePool { fee_bps: cfg.venue_fee_bps })], &[])
+            .await?;
+        let params = cfg.params.clone().unwrap_or_else(|| default_params(cfg.feed_id, venue.venue_pool));
+        bank.process(&[oix(ix::initialize_pool(m.admin.pubkey(), &keys), data::InitializePool { params })], &[&m.admin])
+            .await?;
+        let lp = m.new_actor(bank, 0).await?;
+        let quote_depth = m.quote_for(cfg.venue_depth_underlying, cfg.spot_e8);
+        bank.mint_to(&underlying_mint, &m.mint_authority, &lp.underlying, cfg.venue_depth_underlying).await?;
+        bank.mint_to(&quote_mint, &m.mint_authority, &lp.quote, quote_depth).await?;
+        let venue_lp = bank.create_token_account(&venue.lp_mint, &lp.pubkey()).await?;
+        bank.process(
+            &[venue_ix(
+                ix::venue_add_liquidity(lp.pubkey(), &venue, lp.underlying, lp.quote, venue_lp),
+                venue_data::AddLiquidity {
+                    max_amount_base: cfg.venue_depth_underlying,
+                    max_amount_quote: quote_depth,
+                    min_lp_out: 0,
+                },
+            )],
+            &[&lp.key],
+        )
+        .await?;
+
+        Ok(m)
+    }
+
+    /// Quote base units for `underlying_base` at an exponent -8 price (floor).
+    pub fn quote_for(&self, underlying_base: u64, price_e8: i64) -> u64 {
+        let v = underlying_base as u128 * price_e8 as u128 * 10u128.pow(self.quote_decimals as u32)
+            / (100_000_000u128 * 10u128.pow(self.underlying_decimals as u32));
+        v as u64
+    }
+
+    /// Post a fully verified price published now.
+    pub fn post_price(&mut self, bank: &mut Bank, price_e8: i64) {
+        self.spot_e8 = price_e8;
+        let o = PriceObservation::new(self.feed_id, price_e8, bank.now());
+        bank.set_price(&self.oracle, &o);
+    }
+
+    /// Post an arbitrary observation (tests: stale, wide, partial, other feed).
+    pub fn post_observation(&self, bank: &mut Bank, o: &PriceObservation) {
+        bank.set_price(&self.oracle, o);
+    }
+
+    /// A funded wallet with quote, underlying and LP token accounts and
+    /// `quote_amount` of quote.
+    pub async fn new_actor(&self, bank: &mut Bank, quote_amount: u64) -> BankResult<Actor> {
+        let key = bank.funded_keypair(10).await?;
+        let owner = key.pubkey();
+        let quote = bank.create_token_account(&self.keys.quote_mint, &owner).await?;
+        let underlying = bank.create_token_account(&self.keys.underlying_mint, &owner).await?;
+        let lp = bank.create_token_account(&self.keys.lp_mint, &owner).await?;
+        if quote_amount > 0 {
+            bank.mint_to(&self.keys.quote_mint, &self.mint_authority, &quote, quote_amount).await?;
+        }
+        Ok(Actor { key, quote, underlying, lp, options: HashMap::new() })
+    }
+
+    /// The actor's token account for a series' option mint (created on first use).
+    pub async fn option_account(&self, bank: &mut Bank, actor: &mut Actor, s: &SeriesKeys) -> BankResult<Pubkey> {
+        if let Some(a) = actor.options.get(&s.option_mint) {
+            return Ok(*a);
+        }
+        let a = bank.create_token_account(&s.option_mint, &actor.pubkey()).await?;
+        actor.options.insert(s.option_mint, a);
+        Ok(a)
+    }
+
+    pub async fn list_series(&self, bank: &mut Bank, strike_quote: u64, expiry: i64, kind: Kind) -> BankResult<SeriesKeys> {
+        let s = SeriesKeys::derive(&self.keys.pool, expiry, strike_quote, kind);
+        bank.process(
+            &[oix(ix::create_series(self.admin.pubkey(), &self.keys, &s), data::CreateSeries { strike_quote, expiry, kind })],
+            &[&self.admin],
+        )
+        .await?;
+        Ok(s)
+    }
+
+    pub async fn deposit(&self, bank: &mut Bank, a: &Actor, quote_amount: u64, min_lp_out: u64) -> BankResult<()> {
+        let acc = ix::deposit(a.pubkey(), &self.keys, self.oracle, a.quote, a.lp);
+        bank.process(&[oix(acc, data::Deposit { quote_amount, min_lp_out })], &[&a.key]).await
+    }
+
+    pub async fn withdraw(&self, bank: &mut Bank, a: &Actor, lp_amount: u64, min_quote_out: u64) -> BankResult<()> {
+        let acc = ix::withdraw(a.pubkey(), &self.keys, self.oracle, a.lp, a.quote);
+        bank.process(&[oix(acc, data::Withdraw { lp_amount, min_quote_out })], &[&a.key]).await
+    }
+
+    pub async fn buy(&self, bank: &mut Bank, a: &mut Actor, s: &SeriesKeys, contracts: u64, max_total_cost: u64) -> BankResult<()> {
+        let options = self.option_account(bank, a, s).await?;
+        let acc = ix::trade(a.pubkey(), &self.keys, s, self.oracle, a.quote, options);
+        bank.process(&[oix(acc, data::Buy { contracts, max_total_cost })], &[&a.key]).await
+    }
+
+    pub async fn sell(&self, bank: &mut Bank, a: &mut Actor, s: &SeriesKeys, contracts: u64, min_total_proceeds: u64) -> BankResult<()> {
+        let options = self.option_account(bank, a, s).await?;
+        let acc = ix::trade(a.pubkey(), &self.keys, s, self.oracle, a.quote, options);
+        bank.process(&[oix(acc, data::Sell { contracts, min_total_proceeds })], &[&a.key]).await
+    }
+
+    pub async fn refresh(&self, bank: &mut Bank) -> BankResult<()> {
+        bank.process(&[oix(ix::refresh_greeks(&self.keys, self.oracle), data::RefreshGreeks {})], &[]).await
+    }
+
+    pub async fn settle(&self, bank: &mut Bank, s: &SeriesKeys) -> BankResult<()> {
+        bank.process(&[oix(ix::settle_series(&self.keys, s, self.oracle), data::SettleSeries {})], &[]).await
+    }
+
+    pub async fn redeem(&self, bank: &mut Bank, a: &mut Actor, s: &SeriesKeys, contracts: u64) -> BankResult<()> {
+        let options = self.option_account(bank, a, s).await?;
+        let acc = ix::redeem(a.pubkey(), &self.keys, s, options, a.quote);
+        bank.process(&[oix(acc, data::Redeem { contracts })], &[&a.key]).await
+    }
+
+    pub async fn close_series(&self, bank: &mut Bank, s: &SeriesKeys) -> BankResult<()> {
+        bank.process(&[oix(ix::close_series(&self.keys, s, self.admin.pubkey()), data::CloseSeries {})], &[]).await
+    }
+
+    pub async fn set_paused(&self, bank: &mut Bank, paused: u8) -> BankResult<()> {
+        bank.process(&[oix(ix::set_paused(self.admin.pubkey(), &self.keys), data::SetPaused { paused })], &[&self.admin])
+            .await
+    }
+
+    pub async fn update_params(&self, bank: &mut Bank, params: PoolParams) -> BankResult<()> {
+        bank.process(&[oix(ix::admin_params(self.admin.pubkey(), &self.keys), data::UpdatePoolParams { params })], &[&self.admin])
+            .await
+    }
+
+    pub async fn pool(&self, bank: &mut Bank) -> BankResult<Pool> {
+        bank.anchor(&self.keys.pool).await
+    }
+
+    pub async fn series(&self, bank: &mut Bank, s: &SeriesKeys) -> BankResult<Series> {
+        bank.anchor(&s.series).await
+    }
+
+    pub async fn cache(&self, bank: &mut Bank) -> BankResult<Box<GreekCache>> {
+        bank.greek_cache(&self.keys.greek_cache).await
+    }
+}

@@ -1,0 +1,133 @@
+//! Shared fixture of the options-program integration tests: a funded market
+//! on the embedded bank, the pool's expected quote computed by the same
+//! plain functions the handler runs, and the book-keeping invariants.
+#![allow(dead_code)] // each test binary uses its own subset
+#![allow(deprecated)]
+
+use anchor_lang::prelude::Pubkey;
+use oamm_sdk::bank::{Bank, BankResult};
+use oamm_sdk::market::{Actor, Market, MarketConfig};
+use oamm_sdk::pda::SeriesKeys;
+use options_amm::error::OptionsError;
+use options_amm::manager::{lp, nav::pool_nav, trade};
+use options_amm::oracle::to_fixed;
+use options_amm::state::{Series, SeriesState};
+use options_math::amm::{Side, TradeQuote};
+use options_math::units::Rounding;
+use options_math::I80F48;
+
+pub const USDC: u64 = 1_000_000;
+pub const SOL: u64 = 1_000_000_000;
+/// 2027-01-15: the bank's clock at the start of every test.
+pub const T0: i64 = 1_800_000_000;
+pub const DAY: i64 = 86_400;
+pub const HOUR: i64 = 3_600;
+
+pub struct World {
+    pub bank: Bank,
+    pub m: Market,
+    pub lp: Actor,
+}
+
+/// A SOL/USDC market at 150 with one LP who deposited `deposit` USDC.
+pub async fn world_with(cfg: MarketConfig, deposit: u64) -> World {
+    let mut bank = Bank::start(T0).await;
+    let m = Market::create(&mut bank, &cfg).await.expect("market");
+    let lp = m.new_actor(&mut bank, 2_000_000 * USDC).await.expect("lp");
+    if deposit > 0 {
+        m.deposit(&mut bank, &lp, deposit, 0).await.expect("first deposit");
+    }
+    World { bank, m, lp }
+}
+
+pub async fn world() -> World {
+    world_with(MarketConfig::default(), 500_000 * USDC).await
+}
+
+pub fn code(e: OptionsError) -> u32 {
+    e.into()
+}
+
+/// The transaction must fail with exactly this custom error code.
+#[track_caller]
+pub fn expect_code(r: BankResult<()>, expected: u32) {
+    match r {
+        Ok(()) => panic!("expected error {expected}, but the transaction succeeded"),
+        Err(e) => assert_eq!(e.code(), Some(expected), "expected error {expected}, got {e}\nlogs:\n{}", e.logs().join("\n")),
+    }
+}
+
+#[track_caller]
+pub fn expect_err(r: BankResult<()>, expected: OptionsError) {
+    expect_code(r, code(expected))
+}
+
+pub fn spot(m: &Market) -> I80F48 {
+    to_fixed(m.spot_e8, -8).unwrap()
+}
+
+/// What the program will charge or pay for a trade submitted now: the same
+/// plain functions the handler runs, on a copy of the on-chain state.
+pub async fn expected_quote(w: &mut World, s: &SeriesKeys, side: Side, contracts: u64) -> TradeQuote {
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    let series: Series = w.m.series(&mut w.bank, s).await.unwrap();
+    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
+    let (spot, now) = (spot(&w.m), w.bank.now());
+    cache.refresh(spot, now, pool.params.vol.rate(), pool.decimals()).unwrap();
+    trade::execute(&pool, &mut cache, series.cache_index as usize, side, contracts, spot, now).unwrap()
+}
+
+/// NAV the program will see now, rounded as a deposit (Up) or withdrawal (Down) sees it.
+pub async fn expected_nav(w: &mut World, rounding: Rounding) -> u64 {
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
+    cache.refresh(spot(&w.m), w.bank.now(), pool.params.vol.rate(), pool.decimals()).unwrap();
+    pool_nav(&pool, &cache, rounding).unwrap() as u64
+}
+
+pub async fn expected_shares(w: &mut World, amount: u64) -> u64 {
+    let nav = expected_nav(w, Rounding::Up).await;
+    let supply = w.bank.mint_supply(&w.m.keys.lp_mint).await.unwrap();
+    lp::shares_for_deposit(amount, nav, supply).unwrap()
+}
+
+pub async fn expected_withdrawal(w: &mut World, shares: u64) -> u64 {
+    let nav = expected_nav(w, Rounding::Down).await;
+    let supply = w.bank.mint_supply(&w.m.keys.lp_mint).await.unwrap();
+    lp::quote_for_shares(shares, nav, supply).unwrap()
+}
+
+pub async fn balance(bank: &mut Bank, account: Pubkey) -> u64 {
+    bank.token_balance(&account).await.unwrap()
+}
+
+/// The accounting invariants: vaults hold exactly what the books say;
+/// each series' option supply equals its open interest and, while live,
+/// the greek cache's net short; the payout reserve is the sum of what
+/// settled series still owe.
+pub async fn check_books(w: &mut World, series: &[SeriesKeys]) {
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    assert_eq!(balance(&mut w.bank, w.m.keys.quote_vault).await, pool.quote_balance, "quote vault vs books");
+    assert_eq!(balance(&mut w.bank, w.m.keys.hedge_vault).await, pool.hedge_balance, "hedge vault vs books");
+    let cache = w.m.cache(&mut w.bank).await.unwrap();
+    let mut owed = 0;
+    let mut live = 0;
+    for s in series {
+        let Some(acc) = w.bank.account(&s.series).await.unwrap() else { continue }; // closed
+        let series: Series = anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).unwrap();
+        let supply = w.bank.mint_supply(&s.option_mint).await.unwrap();
+        assert_eq!(supply, series.open_interest, "option supply vs open interest");
+        match series.state {
+            SeriesState::Live => {
+                live += 1;
+                let e = &cache.entries[series.cache_index as usize];
+                assert_eq!(e.series, s.series, "cache slot holds the series");
+                assert_eq!(e.net_short, series.open_interest, "cache net short vs open interest");
+            }
+            SeriesState::Settled => owed += series.payout_remaining,
+        }
+    }
+    assert_eq!(pool.reserved_payouts, owed, "reserved payouts vs what settled series owe");
+    assert_eq!(cache.live_count as usize, live, "live series in the cache");
+    assert_eq!(pool.live_series as usize, live, "live series in the pool");
+}

@@ -1,0 +1,185 @@
+//! The options program's happy paths, natively in solana-program-test: LP
+//! deposits and withdrawals at NAV, trading calls and puts, price moves,
+//! expiry, settlement, redemption and closing, with every token movement
+//! checked to the base unit and the books checked after every step.
+mod common;
+
+use common::*;
+use oamm_sdk::pda::SeriesKeys;
+use options_amm::state::{Kind, SeriesState};
+use options_math::amm::Side;
+use options_math::I80F48;
+
+#[tokio::test]
+async fn lp_shares_track_nav_through_trades_and_price_moves() {
+    let mut w = world().await;
+    // the first deposit mints one LP base unit per quote base unit
+    assert_eq!(balance(&mut w.bank, w.lp.lp).await, 500_000 * USDC);
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * DAY, Kind::Call).await.unwrap();
+    let mut trader = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut trader, &call, 10 * SOL, u64::MAX).await.unwrap();
+    check_books(&mut w, &[call]).await;
+
+    // a second LP buys in at the NAV the trade left, rounded for the pool
+    w.bank.advance(HOUR);
+    w.m.post_price(&mut w.bank, 152_00000000);
+    let lp2 = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
+    let shares = expected_shares(&mut w, 100_000 * USDC).await;
+    w.m.deposit(&mut w.bank, &lp2, 100_000 * USDC, shares).await.unwrap();
+    assert_eq!(balance(&mut w.bank, lp2.lp).await, shares);
+    assert_eq!(balance(&mut w.bank, lp2.quote).await, 0);
+    check_books(&mut w, &[call]).await;
+
+    // price up: the pool is short calls, NAV per share falls; the first LP
+    // takes half out at exactly the withdrawal NAV
+    w.bank.advance(HOUR);
+    w.m.post_price(&mut w.bank, 170_00000000);
+    let half = 250_000 * USDC;
+    let before = balance(&mut w.bank, w.lp.quote).await;
+    let expected = expected_withdrawal(&mut w, half).await;
+    w.m.withdraw(&mut w.bank, &w.lp, half, expected).await.unwrap();
+    let got = balance(&mut w.bank, w.lp.quote).await - before;
+    assert_eq!(got, expected);
+    assert!(got < half, "NAV per share fell below 1 after the rally: {got}");
+    assert_eq!(balance(&mut w.bank, w.lp.lp).await, 250_000 * USDC);
+    check_books(&mut w, &[call]).await;
+}
+
+#[tokio::test]
+async fn traders_buy_and_sell_calls_and_puts_with_exact_token_movements() {
+    let mut w = world().await;
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 14 * DAY, Kind::Call).await.unwrap();
+    let put = w.m.list_series(&mut w.bank, 140 * USDC, T0 + 14 * DAY, Kind::Put).await.unwrap();
+    let mut a = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
+    let mut b = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
+    let vault = w.m.keys.quote_vault;
+
+    let cases: [(&SeriesKeys, Side, u64, bool); 4] = [
+        (&call, Side::Buy, 3 * SOL, true),
+        (&put, Side::Buy, 2 * SOL, false),
+        (&call, Side::Sell, SOL, true),
+        (&put, Side::Sell, SOL / 2, false),
+    ];
+    for (s, side, contracts, is_a) in cases {
+        let actor = if is_a { &mut a } else { &mut b };
+        let options = w.m.option_account(&mut w.bank, actor, s).await.unwrap();
+        let q = expected_quote(&mut w, s, side, contracts).await;
+        let (quote0, opt0, vault0) = (balance(&mut w.bank, actor.quote).await, balance(&mut w.bank, options).await, balance(&mut w.bank, vault).await);
+        match side {
+            Side::Buy => w.m.buy(&mut w.bank, actor, s, contracts, q.total).await.unwrap(),
+            Side::Sell => w.m.sell(&mut w.bank, actor, s, contracts, q.total).await.unwrap(),
+        }
+        let (quote1, opt1, vault1) = (balance(&mut w.bank, actor.quote).await, balance(&mut w.bank, options).await, balance(&mut w.bank, vault).await);
+        match side {
+            Side::Buy => {
+                assert_eq!(quote0 - quote1, q.total, "buyer pays premium + fee");
+                assert_eq!(vault1 - vault0, q.total);
+                assert_eq!(opt1 - opt0, contracts, "options minted");
+                assert!(q.fee >= 10_000 && q.total == q.premium + q.fee);
+            }
+            Side::Sell => {
+                assert_eq!(quote1 - quote0, q.total, "seller receives premium - fee");
+                assert_eq!(vault0 - vault1, q.total);
+                assert_eq!(opt0 - opt1, contracts, "options burned");
+            }
+        }
+        check_books(&mut w, &[call, put]).await;
+    }
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    assert!(pool.total_fees > 0 && pool.total_premiums > 0);
+    assert_eq!(w.m.series(&mut w.bank, &call).await.unwrap().open_interest, 2 * SOL);
+    assert_eq!(w.m.series(&mut w.bank, &put).await.unwrap().open_interest, 3 * SOL / 2);
+}
+
+#[tokio::test]
+async fn buying_lifts_the_board_iv_and_reprices_every_strike_on_it() {
+    let mut w = world().await;
+    let expiry = T0 + 7 * DAY;
+    let near = w.m.list_series(&mut w.bank, 150 * USDC, expiry, Kind::Call).await.unwrap();
+    let other = w.m.list_series(&mut w.bank, 160 * USDC, expiry, Kind::Call).await.unwrap();
+    let before = w.m.cache(&mut w.bank).await.unwrap();
+    let mut t = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
+    // 25 contracts = 5 standard sizes: base IV +5 vol points
+    w.m.buy(&mut w.bank, &mut t, &near, 25 * SOL, u64::MAX).await.unwrap();
+    let after = w.m.cache(&mut w.bank).await.unwrap();
+    let (b0, b1) = (before.boards[0].base_iv.get(), after.boards[0].base_iv.get());
+    assert!((b1 - b0 - "0.05".parse::<fixed::types::I80F48>().unwrap()).abs() < fixed::types::I80F48::DELTA * 8, "{b0} -> {b1}");
+    let other_slot = w.m.series(&mut w.bank, &other).await.unwrap().cache_index as usize;
+    assert!(after.entries[other_slot].vega.get() > 0, "the untraded strike was repriced at the new base IV");
+    assert_eq!(after.entries[other_slot].skew.get(), before.entries[other_slot].skew.get(), "its skew did not move");
+}
+
+#[tokio::test]
+async fn expiry_settles_itm_and_otm_and_redemption_pays_exactly_the_payoff() {
+    let mut w = world().await;
+    let expiry = T0 + 7 * DAY;
+    let call150 = w.m.list_series(&mut w.bank, 150 * USDC, expiry, Kind::Call).await.unwrap();
+    let put160 = w.m.list_series(&mut w.bank, 160 * USDC, expiry, Kind::Put).await.unwrap();
+    let put140 = w.m.list_series(&mut w.bank, 140 * USDC, expiry, Kind::Put).await.unwrap();
+    let all = [call150, put160, put140];
+    let mut t = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &call150, 2_500_000_000, u64::MAX).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &put160, 1_500_000_000, u64::MAX).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &put140, SOL, u64::MAX).await.unwrap();
+    check_books(&mut w, &all).await;
+
+    // expiry passes; the settlement price (155) is published 30 s after it
+    w.bank.set_time(expiry + 30);
+    w.m.post_price(&mut w.bank, 155_00000000);
+    for s in &all {
+        w.m.settle(&mut w.bank, s).await.unwrap();
+    }
+    // 2.5 x (155 - 150) + 1.5 x (160 - 155) + 1 x 0 = 12.5 + 7.5 USDC
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    assert_eq!(pool.reserved_payouts, 20 * USDC);
+    assert_eq!(pool.live_series, 0);
+    assert_eq!(w.m.series(&mut w.bank, &call150).await.unwrap().state, SeriesState::Settled);
+    let cache = w.m.cache(&mut w.bank).await.unwrap();
+    assert_eq!((cache.live_count, cache.net_delta.get()), (0, I80F48::ZERO), "settled series leave the cache and the target hedge");
+    check_books(&mut w, &all).await;
+
+    let q0 = balance(&mut w.bank, t.quote).await;
+    w.m.redeem(&mut w.bank, &mut t, &call150, 2_500_000_000).await.unwrap();
+    assert_eq!(balance(&mut w.bank, t.quote).await - q0, 12_500_000);
+    // a partial redemption, then the rest
+    w.m.redeem(&mut w.bank, &mut t, &put160, SOL).await.unwrap();
+    w.m.redeem(&mut w.bank, &mut t, &put160, SOL / 2).await.unwrap();
+    assert_eq!(balance(&mut w.bank, t.quote).await - q0, 20_000_000);
+    w.m.redeem(&mut w.bank, &mut t, &put140, SOL).await.unwrap();
+    assert_eq!(balance(&mut w.bank, t.quote).await - q0, 20_000_000, "an OTM option pays nothing");
+    check_books(&mut w, &all).await;
+    assert_eq!(w.m.pool(&mut w.bank).await.unwrap().reserved_payouts, 0);
+
+    // fully redeemed series close; their rent goes back to the admin
+    let admin = solana_sdk::signature::Signer::pubkey(&w.m.admin);
+    let lamports0 = w.bank.lamports(&admin).await.unwrap();
+    let rent = w.bank.lamports(&call150.series).await.unwrap();
+    w.m.close_series(&mut w.bank, &call150).await.unwrap();
+    assert_eq!(w.bank.lamports(&admin).await.unwrap(), lamports0 + rent);
+    assert!(w.bank.account(&call150.series).await.unwrap().is_none());
+    check_books(&mut w, &all).await;
+}
+
+#[tokio::test]
+async fn refresh_greeks_stores_the_pool_aggregates_at_the_oracle_price() {
+    let mut w = world().await;
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * DAY, Kind::Call).await.unwrap();
+    let put = w.m.list_series(&mut w.bank, 145 * USDC, T0 + 7 * DAY, Kind::Put).await.unwrap();
+    let mut t = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &call, 4 * SOL, u64::MAX).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &put, 3 * SOL, u64::MAX).await.unwrap();
+    w.bank.advance(DAY);
+    w.m.post_price(&mut w.bank, 160_00000000);
+    w.m.refresh(&mut w.bank).await.unwrap();
+    let c = w.m.cache(&mut w.bank).await.unwrap();
+    assert_eq!(c.spot.get(), spot(&w.m));
+    assert_eq!(c.updated_at, w.bank.now());
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    let mut expected = w.m.cache(&mut w.bank).await.unwrap();
+    expected.refresh(spot(&w.m), w.bank.now(), pool.params.vol.rate(), pool.decimals()).unwrap();
+    assert_eq!(c.net_delta.get(), expected.net_delta.get());
+    assert_eq!(c.net_gamma.get(), expected.net_gamma.get());
+    assert_eq!(c.liability.get(), expected.liability.get());
+    // after the rally the calls dominate: the pool must hold underlying
+    assert!(c.target_hedge() > 0 && c.unhedgeable_delta() == 0);
+}
