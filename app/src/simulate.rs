@@ -107,7 +107,9 @@ pub struct SimulateArgs {
     /// Do not write the chart.
     #[arg(long)]
     no_chart: bool,
-    /// First check the simulator against four closed forms; exit non-zero if one fails.
+    /// First check the simulator against four closed forms (Derman-Kamal, Leland at --fee-bps or 30,
+    /// constant-product LVR on --venue-tvl or 10,000,000, clock-vs-band variance x trades); exit
+    /// non-zero if one fails. The gates use an ATM straddle of this size and life at r = 0.
     #[arg(long)]
     validate: bool,
     /// Paths of the validation gates (the costlier gates use a fraction).

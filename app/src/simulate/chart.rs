@@ -42,9 +42,16 @@ pub fn write_svg(r: &SweepReport, path: &Path) -> anyhow::Result<()> {
         hedge_lab::BookKind::Straddle => "ATM straddles",
         hedge_lab::BookKind::Strangle25 => "25-delta strangles",
     };
+    let mut costs = format!("{} bps fee", r.costs.fee_bps);
+    if r.costs.fixed_per_trade > 0.0 {
+        costs += &format!(" + {} per trade", r.costs.fixed_per_trade);
+    }
+    if r.costs.venue_tvl > 0.0 {
+        costs += &format!(" + impact (venue {:.3e})", r.costs.venue_tvl);
+    }
     let caption = format!(
-        "Hedging cost vs risk: short {} {kind}, {} days, {} bps fee, {} paths",
-        r.book.contracts, r.book.expiry_days, r.costs.fee_bps, r.paths
+        "Hedging cost vs risk: short {} {kind}, {} days, {costs}, {} paths",
+        r.book.contracts, r.book.expiry_days, r.paths
     );
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 20))
