@@ -16,9 +16,10 @@
 //! Speed: asking `decide` costs ~0.3 us for WW (four logarithms and an
 //! exponential); most steps are far inside the band. An f64 pre-check skips
 //! `decide` only where the hedge is inside the band by a margin (1e-9
-//! relative and 1e-9 underlying) far above the f64-vs-fixed-point difference
-//! (~1e-14), so every step that could trade is decided by options-math; the
-//! test `prefilter_changes_no_decision` runs both ways and compares bits.
+//! relative to the band and to the hedge and target, plus 1e-9 underlying)
+//! far above the f64-vs-fixed-point difference (~1e-14 relative), so every
+//! step that could trade is decided by options-math; the test
+//! `prefilter_changes_no_decision` runs both ways and compares bits.
 use crate::book::Book;
 use crate::cost::CostModel;
 use crate::paths::{Market, PathGenerator, PathModel};
@@ -163,7 +164,9 @@ impl Setup {
         let (mut cost, mut trades) = (0.0, 0u32);
         let mut anchor_spot = p.spot[0];
         for k in 1..n {
-            let clear = (hedge - p.target[k]).abs() + PREFILTER_ABS;
+            // |hedge - target| rounded up by more than the f64 conversions of
+            // two I80F48 values can lose (relative 1e-16 of each magnitude)
+            let clear = (hedge - p.target[k]).abs() + PREFILTER_ABS + PREFILTER_REL * (hedge.abs() + p.target[k].abs());
             let ask = match policy.trigger {
                 Trigger::Band { band } => !prefilter || clear >= band.max(min_band) * (1.0 - PREFILTER_REL),
                 Trigger::WhalleyWilmott { coef } => {
