@@ -177,6 +177,11 @@ impl SimulateArgs {
 pub fn run(args: SimulateArgs, output: OutputFormat) -> anyhow::Result<()> {
     let started = Instant::now();
     let cfg = args.lab_config();
+    if !args.no_chart {
+        // fail before a long run, not after it
+        std::fs::File::create(&args.chart)
+            .with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
+    }
     let mut total = args.paths as u64;
     if args.validate {
         total += engine_paths(args.validation_paths);
