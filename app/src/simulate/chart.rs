@@ -30,7 +30,7 @@ pub fn write_svg(r: &SweepReport, path: &Path) -> anyhow::Result<()> {
         y0 = y0.min(y);
         y1 = y1.max(y);
     }
-    if !(x0 < x1) || !(y0 < y1) {
+    if x0 >= x1 || y0 >= y1 {
         // nothing to draw on log axes (e.g. zero costs everywhere): a fixed frame
         (x0, x1, y0, y1) = (1.0, 100.0, 0.01, 100.0);
     }

@@ -92,8 +92,8 @@ const ONE_THIRD: i128 = ONE / 3;
 /// Whalley-Wilmott band half-width, units of underlying:
 /// H = (3/2 * e^(-r*tau) * cost * S * Gamma^2 / risk_aversion)^(1/3).
 ///
-/// Computed as e^((ln(3/2) + ln(cost S) + 2 ln|Gamma| - ln(risk_aversion)
-/// - r tau) / 3): a sum of logarithms cannot overflow where the product
+/// Computed as e^((ln(3/2) + ln(cost S) + 2 ln|Gamma| - ln(risk_aversion) -
+/// r tau) / 3): a sum of logarithms cannot overflow where the product
 /// Gamma^2 S / risk_aversion would (a big pool's gamma squared), and needs
 /// no division. Relative error below 2^-55 before the final rounding to the
 /// nearest `I80F48`.
@@ -109,7 +109,7 @@ pub fn whalley_wilmott_half_width(
     tau_years: I80F48,
     rate: I80F48,
 ) -> Result<I80F48, MathError> {
-    if risk_aversion <= 0 || cost < 0 || cost > 1 {
+    if risk_aversion <= 0 || !(I80F48::ZERO..=I80F48::ONE).contains(&cost) {
         return Err(MathError::InputOutOfRange);
     }
     if spot <= 0 {
