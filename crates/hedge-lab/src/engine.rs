@@ -13,7 +13,7 @@
 //! same for every policy, so leaving them out keeps the comparison about
 //! rebalancing. No decision at expiry (the options settle in cash).
 //!
-//! Speed: asking `decide` costs ~0.3 us for WW (four logarithms and an
+//! Speed: asking `decide` costs ~0.3 us for WW (three logarithms and an
 //! exponential); most steps are far inside the band. An f64 pre-check skips
 //! `decide` only where the hedge is inside the band by a margin (1e-9
 //! relative to the band and to the hedge and target, plus 1e-9 underlying)
