@@ -139,6 +139,24 @@ pub fn close_series(k: &PoolKeys, s: &SeriesKeys, admin: Pubkey) -> oa::CloseSer
     oa::CloseSeries { pool: k.pool, series: s.series, admin }
 }
 
+/// Accounts of `rebalance` on the pool's configured venue.
+pub fn rebalance(keeper: Pubkey, k: &PoolKeys, price_update: Pubkey, keeper_quote: Pubkey, v: &VenueKeys) -> oa::Rebalance {
+    oa::Rebalance {
+        keeper,
+        pool: k.pool,
+        greek_cache: k.greek_cache,
+        price_update,
+        quote_vault: k.quote_vault,
+        hedge_vault: k.hedge_vault,
+        keeper_quote,
+        venue_program: spot_venue::ID,
+        venue_pool: v.venue_pool,
+        venue_base_vault: v.base_vault,
+        venue_quote_vault: v.quote_vault,
+        token_program: token_program(),
+    }
+}
+
 // ---- spot venue
 
 pub fn venue_create_pool(payer: Pubkey, v: &VenueKeys) -> va::CreatePool {

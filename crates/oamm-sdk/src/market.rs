@@ -247,6 +247,47 @@ impl Market {
         bank.process(&[oix(ix::refresh_greeks(&self.keys, self.oracle), data::RefreshGreeks {})], &[]).await
     }
 
+    pub async fn rebalance(&self, bank: &mut Bank, keeper: &Actor) -> BankResult<()> {
+        let acc = ix::rebalance(keeper.pubkey(), &self.keys, self.oracle, keeper.quote, &self.venue);
+        bank.process(&[oix(acc, data::Rebalance {})], &[&keeper.key]).await
+    }
+
+    /// Swap on the venue as an outside trader (moves the venue's price).
+    pub async fn venue_swap(&self, bank: &mut Bank, a: &Actor, amount_in: u64, base_to_quote: bool) -> BankResult<()> {
+        let (src, dst) = if base_to_quote { (a.underlying, a.quote) } else { (a.quote, a.underlying) };
+        let acc = ix::venue_swap(a.pubkey(), &self.venue, src, dst, base_to_quote);
+        bank.process(&[venue_ix(acc, venue_data::Swap { amount_in, minimum_amount_out: 0 })], &[&a.key]).await
+    }
+
+    /// Trade the venue to the oracle price, as arbitrageurs keep it on a
+    /// live chain (the tests and the demo have no other traders there). The
+    /// arbitrageur is minted what it needs. Client-side sizing in f64: the
+    /// venue's integer maths decides the exact amounts.
+    pub async fn align_venue(&self, bank: &mut Bank, arb: &Actor) -> BankResult<()> {
+        let v = self.venue_pool(bank).await?;
+        let (base, quote) = (v.reserve_base as f64, v.reserve_quote as f64);
+        // oracle price in quote base units per underlying base unit
+        let price = self.spot_e8 as f64 / 1e8 * 10f64.powi(self.quote_decimals as i32 - self.underlying_decimals as i32);
+        let k = base * quote;
+        let keep = 1.0 - v.fee_bps as f64 / 10_000.0;
+        let base_target = (k / price).sqrt();
+        if base_target < base * (1.0 - 1e-5) {
+            // the venue is cheap: buy underlying with quote
+            let quote_in = (((k * price).sqrt() - quote) / keep).ceil() as u64;
+            bank.mint_to(&self.keys.quote_mint, &self.mint_authority, &arb.quote, quote_in).await?;
+            self.venue_swap(bank, arb, quote_in, false).await?;
+        } else if base_target > base * (1.0 + 1e-5) {
+            let base_in = ((base_target - base) / keep).ceil() as u64;
+            bank.mint_to(&self.keys.underlying_mint, &self.mint_authority, &arb.underlying, base_in).await?;
+            self.venue_swap(bank, arb, base_in, true).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn venue_pool(&self, bank: &mut Bank) -> BankResult<spot_venue::state::VenuePool> {
+        bank.anchor(&self.venue.venue_pool).await
+    }
+
     pub async fn settle(&self, bank: &mut Bank, s: &SeriesKeys) -> BankResult<()> {
         bank.process(&[oix(ix::settle_series(&self.keys, s, self.oracle), data::SettleSeries {})], &[]).await
     }

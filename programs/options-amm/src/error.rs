@@ -129,6 +129,20 @@ pub enum OptionsError {
     // --- wallets (6052..)
     #[msg("Your token account holds less than this amount")]
     InsufficientFunds,
+
+    // --- rebalance (6053..)
+    #[msg("Rebalance not due: the hedge is inside the policy's band (nothing changed, no fee paid)")]
+    RebalanceNotDue,
+    #[msg("Rebalance cooldown: the pool rebalanced too recently; try after the cooldown")]
+    RebalanceCooldown,
+    #[msg("Wrong venue program: the pool only swaps on its configured venue")]
+    WrongVenueProgram,
+    #[msg("Wrong venue pool: the pool only swaps on its configured venue pool")]
+    WrongVenuePool,
+    #[msg("Wrong venue vault for the configured venue pool")]
+    WrongVenueVault,
+    #[msg("The venue cannot fill this swap (empty pool or not enough reserve)")]
+    VenueCannotFill,
 }
 
 /// Map a maths refusal to the program's error.

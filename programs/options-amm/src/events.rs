@@ -108,3 +108,24 @@ pub struct SeriesClosed {
     /// Rounding dust of the payout reserve returned to the pool.
     pub released_reserve: u64,
 }
+
+#[event]
+pub struct Rebalanced {
+    pub pool: Pubkey,
+    pub keeper: Pubkey,
+    pub bought_underlying: bool,
+    /// Underlying base units held before and after.
+    pub hedge_before: u64,
+    pub hedge_after: u64,
+    /// B* and the band half-width, underlying base units (I80F48 bits).
+    pub target_bits: i128,
+    pub band_bits: i128,
+    /// What the pool paid into the venue and got out (quote or underlying).
+    pub amount_in: u64,
+    pub amount_out: u64,
+    pub oracle_price_bits: i128,
+    pub keeper_reward: u64,
+    /// Net short put delta the pool cannot hedge, underlying base units (bits).
+    pub unhedgeable_bits: i128,
+    pub funds_payouts: bool,
+}

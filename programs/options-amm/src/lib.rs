@@ -13,6 +13,7 @@ pub mod instructions;
 pub mod manager;
 pub mod oracle;
 pub mod state;
+pub mod venue;
 
 use instructions::*;
 use state::{Kind, PoolParams};
@@ -66,6 +67,11 @@ pub mod options_amm {
     /// Anyone: reprice the greek cache at the oracle price.
     pub fn refresh_greeks(ctx: Context<RefreshGreeks>) -> Result<()> {
         refresh_greeks::handler(ctx)
+    }
+
+    /// Anyone: hedge the pool's delta on the spot venue when the policy says so.
+    pub fn rebalance(ctx: Context<Rebalance>) -> Result<()> {
+        rebalance::handler(ctx)
     }
 
     /// Anyone, after expiry: settle a series at a post-expiry price.

@@ -1,6 +1,7 @@
 //! The pool's rules as plain functions over plain state: NAV and LP shares,
 //! the solvency stress test, trade checks, settlement payoffs. Handlers in
 //! `instructions/` check accounts, call these and move tokens.
+pub mod hedge;
 pub mod lp;
 pub mod nav;
 pub mod settlement;
