@@ -1,14 +1,11 @@
 //! `oamm`: the options AMM client.
-use clap::{Parser, Subcommand, ValueEnum};
-
-mod price;
-mod simulate;
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-}
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use oamm::backend::{Backend, Rpc};
+use oamm::commands::{lp, pool, series, settle, trade};
+use oamm::{config, price, simulate, OutputFormat};
+use solana_sdk::pubkey::Pubkey;
+use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(name = "oamm", version, about = "Options AMM on Solana: price, trade, provide liquidity, keep, simulate")]
@@ -16,6 +13,22 @@ struct Cli {
     /// Output format: human-readable table or stable JSON for scripts.
     #[arg(long, short = 'o', global = true, value_enum, default_value = "table")]
     output: OutputFormat,
+    /// Cluster: localnet, devnet, testnet, mainnet-beta or a URL
+    /// [default: the Solana CLI config's json_rpc_url, else localnet].
+    #[arg(long, short = 'u', global = true)]
+    url: Option<String>,
+    /// Keypair file that signs and pays [default: the Solana CLI config's, else ~/.config/solana/id.json].
+    #[arg(long, short = 'k', global = true)]
+    keypair: Option<PathBuf>,
+    /// Options pool address (needed only when the program has several pools).
+    #[arg(long, global = true)]
+    pool: Option<Pubkey>,
+    /// Address of the options program [default: the id it was built with].
+    #[arg(long, global = true)]
+    program_id: Option<Pubkey>,
+    /// Pyth price account to read [default: the sponsored feed account for the pool's feed id].
+    #[arg(long, global = true)]
+    price_account: Option<Pubkey>,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,15 +39,98 @@ enum Command {
     Price(price::PriceArgs),
     /// Hedge-policy backtest on shared random paths (Monte Carlo).
     Simulate(simulate::SimulateArgs),
+    /// Create, show and list options pools.
+    #[command(subcommand)]
+    Pool(pool::PoolCommand),
+    /// Create and list option series.
+    #[command(subcommand)]
+    Series(series::SeriesCommand),
+    /// What a trade would cost or pay now (premium, fees, IV after the trade).
+    Quote(trade::QuoteArgs),
+    /// Buy options the pool writes.
+    Buy(trade::TradeArgs),
+    /// Sell options back to the pool.
+    Sell(trade::TradeArgs),
+    /// A wallet's option tokens, their value and what they pay if settled now.
+    Positions(trade::PositionsArgs),
+    /// Provide or withdraw liquidity.
+    #[command(subcommand)]
+    Lp(lp::LpCommand),
+    /// Settle an expired series at its post-expiry oracle price.
+    Settle {
+        /// Series address or its # in `oamm series list`.
+        series: String,
+    },
+    /// Redeem settled options for their payoff.
+    Redeem {
+        /// Series address or its # in `oamm series list`.
+        series: String,
+        /// Contracts to redeem, or "all".
+        #[arg(default_value = "all")]
+        contracts: String,
+    },
+}
+
+impl Command {
+    /// Commands that only read can run without a wallet file.
+    fn signs(&self) -> bool {
+        !matches!(
+            self,
+            Command::Pool(pool::PoolCommand::Show | pool::PoolCommand::List)
+                | Command::Series(series::SeriesCommand::List)
+                | Command::Quote(_)
+                | Command::Positions(trade::PositionsArgs { owner: Some(_) })
+        )
+    }
+}
+
+fn connect(cli: &Cli) -> Result<Backend> {
+    let url = config::resolve_url(cli.url.as_deref())?;
+    let path = config::keypair_path(cli.keypair.as_deref());
+    let wallet = if cli.command.signs() || path.exists() {
+        config::load_keypair(&path)?
+    } else {
+        solana_sdk::signature::Keypair::new()
+    };
+    Ok(Backend::Rpc(Rpc::new(url, wallet, cli.price_account, cli.program_id.unwrap_or(options_amm::ID))))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let output = cli.output;
+    let report = match cli.command {
+        Command::Price(args) => return price::run(args, output),
+        Command::Simulate(args) => return simulate::run(args, output),
+        _ => {
+            let mut b = connect(&cli)?;
+            let pool = cli.pool;
+            match cli.command {
+                Command::Pool(c) => pool::run(&mut b, c, pool).await?,
+                Command::Series(c) => series::run(&mut b, c, pool).await?,
+                Command::Quote(a) => trade::quote(&mut b, pool, a).await?,
+                Command::Buy(a) => trade::trade(&mut b, pool, a, options_math::amm::Side::Buy).await?,
+                Command::Sell(a) => trade::trade(&mut b, pool, a, options_math::amm::Side::Sell).await?,
+                Command::Positions(a) => trade::positions(&mut b, pool, a).await?,
+                Command::Lp(c) => lp::run(&mut b, pool, c).await?,
+                Command::Settle { series } => settle::settle(&mut b, pool, &series).await?,
+                Command::Redeem { series, contracts } => settle::redeem(&mut b, pool, &series, &contracts).await?,
+                Command::Price(_) | Command::Simulate(_) => unreachable!("handled above"),
+            }
+        }
+    };
+    report.print(output);
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Price(args) => price::run(args, cli.output),
-        Command::Simulate(args) => simulate::run(args, cli.output),
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
     };
-    match result {
+    match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -21,7 +21,12 @@ pub struct PoolKeys {
 
 impl PoolKeys {
     pub fn derive(underlying_mint: Pubkey, quote_mint: Pubkey) -> PoolKeys {
-        let id = options_amm::ID;
+        Self::derive_for(&options_amm::ID, underlying_mint, quote_mint)
+    }
+
+    /// For a deployment of the program at another address.
+    pub fn derive_for(program: &Pubkey, underlying_mint: Pubkey, quote_mint: Pubkey) -> PoolKeys {
+        let id = *program;
         let pool = find(&[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref()], &id);
         PoolKeys {
             pool,
@@ -44,7 +49,11 @@ pub struct SeriesKeys {
 
 impl SeriesKeys {
     pub fn derive(pool: &Pubkey, expiry: i64, strike_quote: u64, kind: Kind) -> SeriesKeys {
-        let id = options_amm::ID;
+        Self::derive_for(&options_amm::ID, pool, expiry, strike_quote, kind)
+    }
+
+    pub fn derive_for(program: &Pubkey, pool: &Pubkey, expiry: i64, strike_quote: u64, kind: Kind) -> SeriesKeys {
+        let id = *program;
         let series = find(
             &[SERIES_SEED, pool.as_ref(), &expiry.to_le_bytes(), &strike_quote.to_le_bytes(), &[kind.seed()]],
             &id,

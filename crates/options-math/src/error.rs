@@ -26,3 +26,6 @@ impl core::fmt::Display for MathError {
         })
     }
 }
+
+// core::error::Error (Rust 1.81+, no_std): lets clients `?` it into their error types.
+impl core::error::Error for MathError {}

@@ -145,10 +145,95 @@ pub enum OptionsError {
     VenueCannotFill,
 }
 
+impl OptionsError {
+    /// Every variant in code order, for clients that turn a code back into
+    /// a name and a message.
+    pub const ALL: [OptionsError; 59] = [
+        OptionsError::Unauthorized,
+        OptionsError::InvalidOracleParams,
+        OptionsError::InvalidVolParams,
+        OptionsError::InvalidFeeParams,
+        OptionsError::InvalidRiskParams,
+        OptionsError::InvalidHedgeParams,
+        OptionsError::UnsupportedDecimals,
+        OptionsError::SameMint,
+        OptionsError::TradingPaused,
+        OptionsError::LpPaused,
+        OptionsError::RebalancePaused,
+        OptionsError::WrongQuoteVault,
+        OptionsError::WrongHedgeVault,
+        OptionsError::WrongLpMint,
+        OptionsError::WrongGreekCache,
+        OptionsError::WrongPool,
+        OptionsError::WrongOptionMint,
+        OptionsError::WrongTokenMint,
+        OptionsError::WrongTokenOwner,
+        OptionsError::CacheEntryMismatch,
+        OptionsError::OracleFeedMismatch,
+        OptionsError::OracleNotFullyVerified,
+        OptionsError::OracleStale,
+        OptionsError::OracleConfidenceTooWide,
+        OptionsError::OracleNonPositivePrice,
+        OptionsError::OracleExponentOutOfRange,
+        OptionsError::ExpiryTooSoon,
+        OptionsError::InvalidStrike,
+        OptionsError::GreekCacheFull,
+        OptionsError::TooManyExpiries,
+        OptionsError::TooManyLiveSeries,
+        OptionsError::SeriesNotLive,
+        OptionsError::ZeroAmount,
+        OptionsError::AmountTooLarge,
+        OptionsError::PastTradingCutoff,
+        OptionsError::DeltaOutOfBand,
+        OptionsError::OpenInterestCapExceeded,
+        OptionsError::SolvencyCheckFailed,
+        OptionsError::UnhedgedDeltaCapExceeded,
+        OptionsError::SlippageExceeded,
+        OptionsError::SellExceedsOpenInterest,
+        OptionsError::PricingFailed,
+        OptionsError::PoolInsolvent,
+        OptionsError::WithdrawalExceedsSolvency,
+        OptionsError::InsufficientQuoteInVault,
+        OptionsError::DepositTooSmall,
+        OptionsError::SeriesNotExpired,
+        OptionsError::SettlementPriceBeforeExpiry,
+        OptionsError::SettlementPriceOutsideWindow,
+        OptionsError::SeriesAlreadySettled,
+        OptionsError::SeriesNotSettled,
+        OptionsError::SeriesHasOpenInterest,
+        OptionsError::InsufficientFunds,
+        OptionsError::RebalanceNotDue,
+        OptionsError::RebalanceCooldown,
+        OptionsError::WrongVenueProgram,
+        OptionsError::WrongVenuePool,
+        OptionsError::WrongVenueVault,
+        OptionsError::VenueCannotFill,
+    ];
+
+    pub fn from_code(code: u32) -> Option<OptionsError> {
+        code.checked_sub(anchor_lang::error::ERROR_CODE_OFFSET).and_then(|i| Self::ALL.get(i as usize).copied())
+    }
+}
+
 /// Map a maths refusal to the program's error.
 pub fn math_err(e: MathError) -> Error {
     match e {
         MathError::Overflow => OptionsError::AmountTooLarge.into(),
         _ => OptionsError::PricingFailed.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_table_is_in_code_order() {
+        for (i, e) in OptionsError::ALL.iter().enumerate() {
+            assert_eq!(u32::from(*e), 6000 + i as u32, "{}", e.name());
+            assert_eq!(OptionsError::from_code(6000 + i as u32).map(|x| x.name()), Some(e.name()));
+        }
+        assert!(OptionsError::from_code(5999).is_none());
+        assert!(OptionsError::from_code(6000 + OptionsError::ALL.len() as u32).is_none());
     }
 }

@@ -1,0 +1,187 @@
+//! `oamm pool create|show|list`.
+use crate::amounts::format_units;
+use crate::backend::Backend;
+use crate::output::{kv, Report};
+use crate::snapshot::{hex, parse_feed_id, pick_pool, pools, PoolSnapshot};
+use anyhow::{bail, Result};
+use oamm_sdk::ix;
+use oamm_sdk::pda::{PoolKeys, VenueKeys};
+use options_amm::state::{HedgePolicyConfig, PoolParams, SeriesState};
+use options_math::units::Rounding;
+use options_math::I80F48;
+use serde_json::json;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signer::Signer;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PoolCommand {
+    /// Create an options pool for an (underlying, quote) pair (you become its admin).
+    Create(CreateArgs),
+    /// NAV, LP price, balances, greeks, hedge and risk of one pool.
+    Show,
+    /// Every options pool of the program.
+    List,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CreateArgs {
+    /// Mint of the underlying (what the pool hedges with).
+    #[arg(long)]
+    pub underlying_mint: Pubkey,
+    /// Mint of the quote token (premiums, collateral, payouts).
+    #[arg(long)]
+    pub quote_mint: Pubkey,
+    /// Pyth price feed id (hex) of underlying/quote; default SOL/USD.
+    #[arg(long)]
+    pub feed_id: Option<String>,
+    /// Spot venue pool the rebalance swaps on (default: the spot-venue PDA for this pair).
+    #[arg(long)]
+    pub venue_pool: Option<Pubkey>,
+    /// Pool parameters from a TOML file (any field left out keeps its default).
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+}
+
+pub async fn run(b: &mut Backend, cmd: PoolCommand, pool: Option<Pubkey>) -> Result<Report> {
+    match cmd {
+        PoolCommand::Create(a) => create(b, a).await,
+        PoolCommand::Show => show(b, pool).await,
+        PoolCommand::List => list(b).await,
+    }
+}
+
+/// The parameters a `pool create` uses: defaults for the pair, then the file.
+pub fn params_for(feed_id: [u8; 32], venue_pool: Pubkey, config: Option<&std::path::Path>) -> Result<PoolParams> {
+    let base = oamm_sdk::market::default_params(feed_id, venue_pool);
+    match config {
+        None => Ok(base),
+        Some(path) => crate::pool_config::load(path)?.pool_params(base),
+    }
+}
+
+async fn create(b: &mut Backend, a: CreateArgs) -> Result<Report> {
+    let feed_id = match &a.feed_id {
+        Some(f) => parse_feed_id(f)?,
+        None => oamm_sdk::market::SOL_USD_FEED_ID,
+    };
+    let keys = PoolKeys::derive_for(&b.program_id(), a.underlying_mint, a.quote_mint);
+    if b.account(&keys.pool).await?.is_some() {
+        bail!("a pool for this pair already exists at {}", keys.pool);
+    }
+    let venue_pool = a.venue_pool.unwrap_or(VenueKeys::derive(a.underlying_mint, a.quote_mint).venue_pool);
+    let params = params_for(feed_id, venue_pool, a.config.as_deref())?;
+    let admin = b.wallet().pubkey();
+    let sig = b.send(&[ix::ix(ix::initialize_pool(admin, &keys), ix::data::InitializePool { params })], &[]).await?;
+    Ok(Report {
+        json: json!({ "pool": keys.pool.to_string(), "admin": admin.to_string(), "lp_mint": keys.lp_mint.to_string(),
+                      "quote_vault": keys.quote_vault.to_string(), "hedge_vault": keys.hedge_vault.to_string(), "signature": sig }),
+        table: kv(&[("pool", keys.pool.to_string()), ("admin", admin.to_string()), ("lp mint", keys.lp_mint.to_string()), ("signature", sig)]),
+    })
+}
+
+fn policy_json(p: &HedgePolicyConfig) -> serde_json::Value {
+    match *p {
+        HedgePolicyConfig::DeltaThreshold { band } => json!({ "kind": "threshold", "band": band }),
+        HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => {
+            json!({ "kind": "whalley-wilmott", "cost_bps": cost_bps, "risk_aversion_ppm": risk_aversion_ppm })
+        }
+    }
+}
+
+async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
+    let key = pick_pool(b, pool).await?;
+    let s = PoolSnapshot::load(b, key).await?;
+    let series = s.series(b).await?;
+    let d = s.pool.decimals();
+    let (du, dq) = (d.underlying, d.quote);
+    let units = |x: I80F48| x.to_num::<f64>() / 10f64.powi(du as i32);
+    let nav = s.nav(Rounding::Down);
+    let hedge_value = d.quote_value(s.spot, s.pool.hedge_balance, Rounding::Down).unwrap_or(0);
+    let band = s.band();
+    let deviation = I80F48::from_num(s.pool.hedge_balance) - s.cache.target_hedge();
+    let live: Vec<_> = series.iter().filter(|x| x.series.state == SeriesState::Live).collect();
+    let due = match s.rebalance_plan() {
+        Ok(p) => json!({ "due": true, "side": format!("{:?}", p.side), "underlying": p.underlying, "quote_bound": p.quote_bound }),
+        Err(e) => json!({ "due": false, "reason": crate::snapshot::program_error_line(&e) }),
+    };
+    let json = json!({
+        "pool": key.to_string(),
+        "admin": s.pool.admin.to_string(),
+        "underlying_mint": s.pool.underlying_mint.to_string(),
+        "quote_mint": s.pool.quote_mint.to_string(),
+        "feed_id": format!("0x{}", hex(&s.pool.params.oracle.feed_id)),
+        "spot": s.spot.to_string(),
+        "price_age_s": s.price_age_s,
+        "oracle_problem": s.oracle_problem,
+        "nav": nav,
+        "lp_supply": s.lp_supply,
+        "nav_per_lp": s.nav_per_share(),
+        "quote_balance": s.pool.quote_balance,
+        "hedge_balance": s.pool.hedge_balance,
+        "hedge_value": hedge_value,
+        "reserved_payouts": s.pool.reserved_payouts,
+        "liability": s.cache.liability.get().to_string(),
+        "net_delta": s.cache.net_delta.get().to_string(),
+        "net_gamma": s.cache.net_gamma.get().to_string(),
+        "net_vega": s.cache.net_vega.get().to_string(),
+        "target_hedge": s.cache.target_hedge().to_string(),
+        "pool_delta": deviation.to_string(),
+        "band": band.to_string(),
+        "unhedgeable_delta": s.cache.unhedgeable_delta().to_string(),
+        "utilisation": s.utilisation(),
+        "can_withdraw_now": s.can_withdraw_now(),
+        "policy": policy_json(&s.pool.params.hedge.policy),
+        "rebalance": due,
+        "live_series": live.iter().map(|x| x.key.to_string()).collect::<Vec<_>>(),
+        "paused": s.pool.paused,
+        "rebalance_count": s.pool.rebalance_count,
+        "total_premiums": s.pool.total_premiums,
+        "total_fees": s.pool.total_fees,
+        "total_keeper_rewards": s.pool.total_keeper_rewards,
+    });
+    let q = |x: u64| format_units(x, dq);
+    let mut rows = vec![
+        ("pool", key.to_string()),
+        ("spot", format!("{:.4} (published {} s ago{})", s.spot.to_num::<f64>(), s.price_age_s,
+            s.oracle_problem.as_ref().map(|p| format!("; {p}")).unwrap_or_default())),
+        ("NAV", format!("{:.2} quote", nav as f64 / 10f64.powi(dq as i32))),
+        ("LP supply", q(s.lp_supply)),
+        ("NAV per LP token", format!("{:.6}", s.nav_per_share())),
+        ("quote balance", q(s.pool.quote_balance)),
+        ("hedge balance", format!("{} underlying (worth {})", format_units(s.pool.hedge_balance, du), q(hedge_value))),
+        ("reserved payouts", q(s.pool.reserved_payouts)),
+        ("net delta", format!("{:.4}", units(s.cache.net_delta.get()))),
+        ("net gamma", format!("{:.6}", units(s.cache.net_gamma.get()))),
+        ("net vega", format!("{:.2} quote per vol", s.cache.net_vega.get().to_num::<f64>() / 10f64.powi(dq as i32))),
+        ("target hedge", format!("{:.4}", units(s.cache.target_hedge()))),
+        ("pool delta (hedge - target)", format!("{:.4}", units(deviation))),
+        ("band", format!("{:.4}", units(band))),
+        ("unhedgeable delta", format!("{:.4}", units(s.cache.unhedgeable_delta()))),
+        ("utilisation", format!("{:.1}%", 100.0 * s.utilisation())),
+        ("can withdraw now", q(s.can_withdraw_now())),
+        ("rebalance", match s.rebalance_plan() {
+            Ok(p) => format!("due: {:?} {} underlying", p.side, format_units(p.underlying, du)),
+            Err(e) => format!("not due ({})", crate::snapshot::program_error_line(&e)),
+        }),
+        ("live series", live.len().to_string()),
+    ];
+    if s.pool.paused != 0 {
+        rows.push(("paused flags", s.pool.paused.to_string()));
+    }
+    Ok(Report { json, table: kv(&rows) })
+}
+
+async fn list(b: &mut Backend) -> Result<Report> {
+    let all = pools(b).await?;
+    let json = json!(all
+        .iter()
+        .map(|(k, p)| json!({ "pool": k.to_string(), "underlying_mint": p.underlying_mint.to_string(),
+                               "quote_mint": p.quote_mint.to_string(), "live_series": p.live_series }))
+        .collect::<Vec<_>>());
+    let table = if all.is_empty() {
+        format!("no options pools on {}\n", b.name())
+    } else {
+        all.iter().map(|(k, p)| format!("{k}  underlying {}  quote {}  {} live series\n", p.underlying_mint, p.quote_mint, p.live_series)).collect()
+    };
+    Ok(Report { json, table })
+}
