@@ -2,7 +2,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use oamm::backend::{Backend, Rpc};
-use oamm::commands::{lp, pool, series, settle, trade};
+use oamm::commands::{lp, migrate, pool, series, settle, trade};
 use oamm::{config, price, simulate, OutputFormat};
 use solana_sdk::pubkey::Pubkey;
 use std::path::PathBuf;
@@ -61,6 +61,8 @@ enum Command {
         /// Series address or its # in `oamm series list`.
         series: String,
     },
+    /// Create what a config file describes and is missing (pool, venue pool, series); safe to re-run.
+    Migrate(migrate::MigrateArgs),
     /// Redeem settled options for their payoff.
     Redeem {
         /// Series address or its # in `oamm series list`.
@@ -111,6 +113,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Sell(a) => trade::trade(&mut b, pool, a, options_math::amm::Side::Sell).await?,
                 Command::Positions(a) => trade::positions(&mut b, pool, a).await?,
                 Command::Lp(c) => lp::run(&mut b, pool, c).await?,
+                Command::Migrate(a) => migrate::run(&mut b, a).await?,
                 Command::Settle { series } => settle::settle(&mut b, pool, &series).await?,
                 Command::Redeem { series, contracts } => settle::redeem(&mut b, pool, &series, &contracts).await?,
                 Command::Price(_) | Command::Simulate(_) => unreachable!("handled above"),

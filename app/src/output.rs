@@ -3,6 +3,7 @@
 use crate::OutputFormat;
 use serde_json::Value;
 
+#[derive(Debug)]
 pub struct Report {
     pub json: Value,
     pub table: String,

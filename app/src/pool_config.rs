@@ -22,6 +22,9 @@ pub struct ConfigFile {
     pub risk: RiskSection,
     #[serde(default)]
     pub hedge: HedgeSection,
+    /// The spot-venue pool `oamm migrate` creates when it is missing.
+    #[serde(default)]
+    pub venue: VenueSection,
     /// Series `oamm migrate` lists (when missing).
     #[serde(default)]
     pub series: Vec<SeriesEntry>,
@@ -96,6 +99,12 @@ pub struct HedgeSection {
     pub keeper_reward_fixed: Option<u64>,
     pub keeper_reward_bps: Option<u16>,
     pub keeper_reward_cap: Option<u64>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VenueSection {
+    pub fee_bps: Option<u16>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

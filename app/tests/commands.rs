@@ -4,7 +4,8 @@
 #![allow(deprecated)]
 
 use oamm::backend::{Backend, Embedded};
-use oamm::commands::{lp, pool};
+use oamm::commands::{lp, migrate, pool, series, settle, trade};
+use options_math::amm::Side;
 use oamm_sdk::market::{Market, MarketConfig};
 use serde_json::Value;
 use solana_sdk::signer::Signer;
@@ -43,4 +44,146 @@ async fn pool_show_reports_the_state_the_chain_holds() {
     assert_eq!(j["quote_balance"], 100_000 * USDC);
     assert_eq!(j["rebalance"]["due"], false);
     assert!(r.table.contains("NAV per LP token"));
+}
+
+/// A second pair whose pool the app itself creates by `migrate` (the wallet
+/// is its admin), with 1M quote in the wallet. Returns the config path.
+async fn app_pool(b: &mut Backend, dir: &std::path::Path) -> (std::path::PathBuf, solana_sdk::pubkey::Pubkey) {
+    let Backend::Embedded(e) = b else { unreachable!() };
+    let authority = solana_sdk::signature::Keypair::new();
+    let underlying = e.bank.create_mint(&authority.pubkey(), 9).await.unwrap();
+    let quote = e.bank.create_mint(&authority.pubkey(), 6).await.unwrap();
+    let owner = e.wallet.pubkey();
+    let ata = anchor_spl::associated_token::get_associated_token_address(&owner, &quote);
+    let create = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        &owner, &owner, &quote, &anchor_spl::token::ID,
+    );
+    e.send(&[create], &[]).await.unwrap();
+    e.bank.mint_to(&quote, &authority, &ata, 1_000_000 * USDC).await.unwrap();
+    let path = dir.join("pool.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[pool]\nunderlying_mint = \"{underlying}\"\nquote_mint = \"{quote}\"\n\
+             [[series]]\nstrike = \"150\"\nexpiry = \"{}\"\nkind = \"call\"\n\
+             [[series]]\nstrike = \"145\"\nexpiry = \"{}\"\nkind = \"put\"\n",
+            T0 + 7 * 86_400,
+            T0 + 7 * 86_400
+        ),
+    )
+    .unwrap();
+    (path, oamm_sdk::pda::PoolKeys::derive(underlying, quote).pool)
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("oamm-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[tokio::test]
+async fn migrate_creates_what_is_missing_and_a_rerun_changes_nothing() {
+    let (mut b, _) = setup().await;
+    let dir = tempdir("migrate");
+    let (path, pool) = app_pool(&mut b, &dir).await;
+    let args = || migrate::MigrateArgs { config: path.clone(), dry_run: false };
+    let first = migrate::run(&mut b, args()).await.unwrap();
+    let actions: Vec<&str> = first.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create venue pool", "create pool", "create series", "create series"]);
+    assert_eq!(first.json["pool"], pool.to_string());
+    let second = migrate::run(&mut b, args()).await.unwrap();
+    let actions: Vec<&str> = second.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["keep pool", "keep series", "keep series"], "a re-run creates nothing");
+    // a changed parameter is applied, because the wallet is the admin
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("[risk]\nmax_move_bps = 2500\n");
+    std::fs::write(&path, text).unwrap();
+    let third = migrate::run(&mut b, args()).await.unwrap();
+    assert_eq!(third.json["actions"][0]["action"], "update pool parameters");
+    let p: options_amm::state::Pool = b.anchor(&pool, "pool").await.unwrap();
+    assert_eq!(p.params.risk.max_move_bps, 2500);
+}
+
+#[tokio::test]
+async fn a_trader_and_an_lp_go_through_a_whole_series_life_in_the_app() {
+    let (mut b, _) = setup().await;
+    let dir = tempdir("life");
+    let (path, pool) = app_pool(&mut b, &dir).await;
+    migrate::run(&mut b, migrate::MigrateArgs { config: path, dry_run: false }).await.unwrap();
+    let p = Some(pool);
+    lp::run(&mut b, p, lp::LpCommand::Deposit { amount: "200000".into(), slippage_bps: 50 }).await.unwrap();
+
+    let list = series::run(&mut b, series::SeriesCommand::List, p).await.unwrap();
+    let rows = list.json.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0]["strike"].as_str(), rows[0]["kind"].as_str()), (Some("145"), Some("put")));
+    let (bid, ask) = (rows[1]["bid_1"].as_u64(), rows[1]["ask_1"].as_u64().unwrap());
+    assert!(bid.is_none() || bid.unwrap() < ask, "bid below ask");
+
+    // the quote equals what the buy then charges, to the unit
+    let q = trade::quote(&mut b, p, trade::QuoteArgs { series: "1".into(), contracts: "2.5".into(), side: trade::SideArg::Buy }).await.unwrap();
+    let quoted = q.json["total"].as_u64().unwrap();
+    let bought = trade::trade(&mut b, p, trade::TradeArgs { series: "1".into(), contracts: "2.5".into(), slippage_bps: 0, limit: None }, Side::Buy)
+        .await
+        .unwrap();
+    assert_eq!(bought.json["quote_moved"].as_u64().unwrap(), quoted);
+
+    let pos = trade::positions(&mut b, p, trade::PositionsArgs { owner: None }).await.unwrap();
+    assert_eq!(pos.json["options"][0]["held"], 2_500_000_000u64);
+    assert!(pos.json["lp_tokens"].as_u64().unwrap() > 0);
+
+    let sold = trade::trade(&mut b, p, trade::TradeArgs { series: "1".into(), contracts: "0.5".into(), slippage_bps: 100, limit: None }, Side::Sell)
+        .await
+        .unwrap();
+    assert!(sold.json["quote_moved"].as_u64().unwrap() > 0);
+
+    // expiry: the oracle reads 160 just after it; settle and redeem 2 calls at 150
+    let Backend::Embedded(e) = &mut b else { unreachable!() };
+    e.bank.set_time(T0 + 7 * 86_400 + 10);
+    let m = e.markets.values_mut().next().unwrap();
+    m.post_price(&mut e.bank, 160_00000000);
+    let s = settle::settle(&mut b, p, "1").await.unwrap();
+    assert_eq!(s.json["payoff_per_contract"], "10");
+    let r = settle::redeem(&mut b, p, "1", "all").await.unwrap();
+    assert_eq!(r.json["payout"], 20 * USDC, "2 contracts x (160 - 150)");
+    let err = settle::redeem(&mut b, p, "1", "all").await.unwrap_err().to_string();
+    assert!(err.contains("you hold 0 contracts"), "{err}");
+}
+
+#[tokio::test]
+async fn bad_input_in_commands_is_one_clear_error() {
+    let (mut b, _) = setup().await;
+    lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "1000".into(), slippage_bps: 50 }).await.unwrap();
+    let quote = |series: &str, contracts: &str| trade::QuoteArgs { series: series.into(), contracts: contracts.into(), side: trade::SideArg::Buy };
+    let err = |r: anyhow::Result<oamm::output::Report>| format!("{:#}", r.err().expect("an error"));
+    assert!(err(trade::quote(&mut b, None, quote("7", "1")).await).contains("no series #7"));
+    assert!(err(trade::quote(&mut b, None, quote("11111111111111111111111111111111", "1")).await).contains("unknown series"));
+    assert!(err(trade::quote(&mut b, None, quote("nonsense", "1")).await).contains("neither a series index nor an address"));
+    assert!(err(lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "-5".into(), slippage_bps: 50 }).await).contains("must be positive"));
+    assert!(err(lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "0.0000001".into(), slippage_bps: 50 }).await).contains("decimal places"));
+    assert!(err(lp::run(&mut b, None, lp::LpCommand::Withdraw { amount: "999999999".into(), slippage_bps: 50 }).await).contains("LP tokens, fewer than"));
+    let dir = tempdir("badcfg");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[pool]\nunderlying_mint = \"xyz\"\n").unwrap();
+    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: path.clone(), dry_run: true }).await).contains("not a public key"));
+    std::fs::write(&path, "[risk]\nmax_moves_bps = 1\n").unwrap();
+    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: path, dry_run: true }).await).contains("max_moves_bps"));
+    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: dir.join("missing.toml"), dry_run: true }).await).contains("cannot read config file"));
+}
+
+/// The binary: user mistakes print one `error:` line and exit non-zero.
+#[test]
+fn the_binary_reports_bad_urls_and_missing_keypairs_in_one_line() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_oamm")).args(args).env("HOME", "/nonexistent-home").output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (code, err) = run(&["-u", "not a url", "pool", "show"]);
+    assert_ne!(code, Some(0));
+    assert!(err.starts_with("error: `not a url` is not a cluster"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let (code, err) = run(&["-u", "localnet", "-k", "/nonexistent/id.json", "buy", "0", "1"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("no keypair at /nonexistent/id.json") && err.contains("solana-keygen new"), "{err}");
+    assert!(!err.contains("panicked"));
 }

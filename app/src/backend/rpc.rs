@@ -8,8 +8,7 @@ use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::account::Account;
 use solana_commitment_config::CommitmentConfig;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
-use solana_sdk::transaction::Transaction;
+use solana_sdk::signature::Keypair;
 
 /// Pyth's push oracle, which keeps the sponsored price feed accounts
 /// (one per feed id and shard) up to date on devnet and mainnet.
@@ -108,9 +107,7 @@ impl Rpc {
             .collect();
         let ixs = &ixs[..];
         let blockhash = self.client.get_latest_blockhash().await.with_context(|| self.context())?;
-        let mut all: Vec<&Keypair> = vec![&self.wallet];
-        all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.wallet.pubkey()));
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.wallet.pubkey()), &all, blockhash);
+        let tx = oamm_sdk::bank::signed(ixs, &self.wallet, signers, blockhash).map_err(|e| anyhow!("{e}"))?;
         let sig = self
             .client
             .send_and_confirm_transaction(&tx)

@@ -1,5 +1,6 @@
 //! The `oamm` subcommands that talk to a cluster (or the embedded bank).
 pub mod lp;
+pub mod migrate;
 pub mod pool;
 pub mod series;
 pub mod settle;

@@ -72,6 +72,8 @@ pub enum BankError {
     MissingAccount(Pubkey),
     #[error("account {0} cannot be decoded: {1}")]
     Decode(Pubkey, String),
+    #[error("cannot sign the transaction: {0}")]
+    Signing(String),
 }
 
 impl BankError {
@@ -92,6 +94,18 @@ impl BankError {
 }
 
 pub type BankResult<T> = Result<T, BankError>;
+
+/// A transaction signed by the payer and whichever of `signers` the
+/// message needs (extra keypairs are ignored rather than a panic in
+/// `Transaction::sign`); a missing signature is an error, not a panic.
+pub fn signed(ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], blockhash: solana_sdk::hash::Hash) -> BankResult<Transaction> {
+    let mut tx = Transaction::new_with_payer(ixs, Some(&payer.pubkey()));
+    let required = &tx.message.account_keys[..tx.message.header.num_required_signatures as usize];
+    let mut keys: Vec<&Keypair> = vec![payer];
+    keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey() && required.contains(&k.pubkey())));
+    tx.try_sign(&keys, blockhash).map_err(|e| BankError::Signing(e.to_string()))?;
+    Ok(tx)
+}
 
 pub struct Bank {
     pub ctx: ProgramTestContext,
@@ -137,9 +151,7 @@ impl Bank {
     /// Run one transaction (payer = the bank's payer, plus `signers`).
     pub async fn process(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> BankResult<()> {
         self.next_slot().await?;
-        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
-        all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.ctx.payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &all, self.ctx.last_blockhash);
+        let tx = signed(ixs, &self.ctx.payer, signers, self.ctx.last_blockhash)?;
         let out = self.ctx.banks_client.process_transaction_with_metadata(tx).await?;
         let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
         match out.result {
