@@ -183,3 +183,29 @@ async fn refresh_greeks_stores_the_pool_aggregates_at_the_oracle_price() {
     // after the rally the calls dominate: the pool must hold underlying
     assert!(c.target_hedge() > 0 && c.unhedgeable_delta() == 0);
 }
+
+#[tokio::test]
+async fn settlement_takes_the_first_update_after_expiry_not_the_best_of_the_window() {
+    let mut w = world().await;
+    let expiry = T0 + 2 * DAY;
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, expiry, Kind::Call).await.unwrap();
+    let mut t = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &call, 10 * SOL, u64::MAX).await.unwrap();
+    // the feed ticks through expiry: 151 just after it, then 170 twenty minutes later
+    w.bank.set_time(expiry + 5);
+    w.m.post_price(&mut w.bank, 151_00000000);
+    w.bank.set_time(expiry + 1200);
+    w.m.post_price(&mut w.bank, 170_00000000);
+    // a holder tries to settle with the later, richer update: refused
+    expect_err(w.m.settle(&mut w.bank, &call).await, options_amm::error::OptionsError::SettlementPriceNotFirstAfterExpiry);
+    assert_eq!(w.m.series(&mut w.bank, &call).await.unwrap().state, SeriesState::Live, "nothing changed");
+    // the update that covers the expiry instant (re-posted, as anyone can from Hermes) settles it
+    let mut first = oamm_sdk::pyth::PriceObservation::new(w.m.feed_id, 151_00000000, expiry + 5);
+    first.prev_publish_time = T0;
+    w.m.post_observation(&mut w.bank, &first);
+    w.m.settle(&mut w.bank, &call).await.unwrap();
+    let s = w.m.series(&mut w.bank, &call).await.unwrap();
+    assert_eq!(s.payoff_per_contract(), I80F48::from_num(1));
+    assert_eq!(s.payout_remaining, 10 * USDC);
+    check_books(&mut w, &[call]).await;
+}

@@ -114,6 +114,8 @@ pub struct Market {
     pub quote_decimals: u8,
     /// The last price posted (exponent -8).
     pub spot_e8: i64,
+    /// When the last price was published: the next update's prev_publish_time.
+    pub last_publish_time: Option<i64>,
 }
 
 impl Market {
@@ -137,6 +139,7 @@ impl Market {
             underlying_decimals: cfg.underlying_decimals,
             quote_decimals: cfg.quote_decimals,
             spot_e8: cfg.spot_e8,
+            last_publish_time: None,
         };
         m.post_price(bank, cfg.spot_e8);
 
@@ -175,10 +178,18 @@ impl Market {
         v as u64
     }
 
-    /// Post a fully verified price published now.
+    /// Post a fully verified price published now, chained to the previous
+    /// post as a live feed's updates are (its prev_publish_time is the
+    /// previous post's publish time).
     pub fn post_price(&mut self, bank: &mut Bank, price_e8: i64) {
         self.spot_e8 = price_e8;
-        let o = PriceObservation::new(self.feed_id, price_e8, bank.now());
+        let now = bank.now();
+        let mut o = PriceObservation::new(self.feed_id, price_e8, now);
+        o.prev_publish_time = match self.last_publish_time {
+            Some(t) if t < now => t,
+            _ => now - 1,
+        };
+        self.last_publish_time = Some(now);
         bank.set_price(&self.oracle, &o);
     }
 

@@ -17,6 +17,9 @@ pub struct PriceObservation {
     pub conf: u64,
     pub exponent: i32,
     pub publish_time: i64,
+    /// The feed's previous update; settlement needs the first update at or
+    /// after expiry, i.e. prev_publish_time < expiry <= publish_time.
+    pub prev_publish_time: i64,
     pub verification: VerificationLevel,
 }
 
@@ -29,6 +32,7 @@ impl PriceObservation {
             conf: (price_e8.unsigned_abs()) / 10_000,
             exponent: -8,
             publish_time,
+            prev_publish_time: publish_time - 1,
             verification: VerificationLevel::Full,
         }
     }
@@ -44,7 +48,7 @@ pub fn price_update_data(o: &PriceObservation) -> Vec<u8> {
             conf: o.conf,
             exponent: o.exponent,
             publish_time: o.publish_time,
-            prev_publish_time: o.publish_time - 1,
+            prev_publish_time: o.prev_publish_time,
             ema_price: o.price,
             ema_conf: o.conf,
         },

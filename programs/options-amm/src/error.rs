@@ -143,12 +143,16 @@ pub enum OptionsError {
     WrongVenueVault,
     #[msg("The venue cannot fill this swap (empty pool or not enough reserve)")]
     VenueCannotFill,
+
+    // --- settlement, continued (6059..)
+    #[msg("Settlement needs THE first Pyth update at or after expiry (prev_publish_time < expiry): post that update (Hermes serves it by timestamp)")]
+    SettlementPriceNotFirstAfterExpiry,
 }
 
 impl OptionsError {
     /// Every variant in code order, for clients that turn a code back into
     /// a name and a message.
-    pub const ALL: [OptionsError; 59] = [
+    pub const ALL: [OptionsError; 60] = [
         OptionsError::Unauthorized,
         OptionsError::InvalidOracleParams,
         OptionsError::InvalidVolParams,
@@ -208,6 +212,7 @@ impl OptionsError {
         OptionsError::WrongVenuePool,
         OptionsError::WrongVenueVault,
         OptionsError::VenueCannotFill,
+        OptionsError::SettlementPriceNotFirstAfterExpiry,
     ];
 
     pub fn from_code(code: u32) -> Option<OptionsError> {

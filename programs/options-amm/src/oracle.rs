@@ -2,6 +2,12 @@
 //! Pyth receiver program; Anchor's `Account<PriceUpdateV2>` has already
 //! checked the owner and discriminator). Each check maps to its own error so
 //! a keeper or trader knows exactly what to fix.
+//!
+//! Settlement takes the ONE update that covers the expiry instant: Pyth's
+//! messages carry `prev_publish_time`, and for any time t the unique update
+//! with prev_publish_time < t <= publish_time is its price. Accepting any
+//! update inside the settlement window would let whoever settles pick the
+//! most favourable price of the window (anyone can post verified updates).
 use crate::error::OptionsError;
 use crate::state::params::OracleParams;
 use anchor_lang::prelude::*;
@@ -49,6 +55,7 @@ pub fn read_price(update: &PriceUpdateV2, params: &OracleParams, freshness: Fres
         }
         Freshness::Settlement { expiry } => {
             require!(msg.publish_time >= expiry, OptionsError::SettlementPriceBeforeExpiry);
+            require!(msg.prev_publish_time < expiry, OptionsError::SettlementPriceNotFirstAfterExpiry);
             require!(
                 msg.publish_time <= expiry.saturating_add(params.settlement_window_s as i64),
                 OptionsError::SettlementPriceOutsideWindow
@@ -141,10 +148,18 @@ mod tests {
     fn settlement_needs_a_price_from_inside_the_window() {
         let p = params();
         let expiry = 5_000;
-        let at = |t| read_price(&update(15_000_000_000, 0, -8, t), &p, Freshness::Settlement { expiry });
-        assert!(at(expiry).is_ok());
-        assert!(at(expiry + 600).is_ok());
-        assert_eq!(code(at(expiry - 1)), u32::from(OptionsError::SettlementPriceBeforeExpiry));
-        assert_eq!(code(at(expiry + 601)), u32::from(OptionsError::SettlementPriceOutsideWindow));
+        // the first update at or after expiry: its predecessor was published before it
+        let at = |t: i64, prev: i64| {
+            let mut u = update(15_000_000_000, 0, -8, t);
+            u.price_message.prev_publish_time = prev;
+            read_price(&u, &p, Freshness::Settlement { expiry })
+        };
+        assert!(at(expiry, expiry - 1).is_ok());
+        assert!(at(expiry + 600, expiry - 30).is_ok(), "a gap in updates: the first one after expiry is still unique");
+        assert_eq!(code(at(expiry - 1, expiry - 2)), u32::from(OptionsError::SettlementPriceBeforeExpiry));
+        assert_eq!(code(at(expiry + 601, expiry - 1)), u32::from(OptionsError::SettlementPriceOutsideWindow));
+        // a later update inside the window is refused: no picking the best price of the hour
+        assert_eq!(code(at(expiry + 300, expiry + 299)), u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry));
+        assert_eq!(code(at(expiry, expiry)), u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry));
     }
 }
