@@ -3,7 +3,6 @@
 //! client account structs, so a test can swap in a wrong account before
 //! sending.
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::solana_program::system_instruction;
@@ -16,18 +15,6 @@ use solana_sdk::signer::Signer as _;
 use solana_sdk::transaction::{Transaction, TransactionError};
 use solana_sdk::instruction::InstructionError;
 use spot_venue::state::{VenuePool, LP_MINT_SEED, VAULT_SEED, VENUE_POOL_SEED};
-
-/// Anchor 1.x's generated `entry` wants one lifetime for all three
-/// arguments; the runtime keeps all three alive for the whole call.
-pub fn spot_venue_entry(id: &Pubkey, accs: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    unsafe {
-        spot_venue::entry(
-            std::mem::transmute::<&Pubkey, &Pubkey>(id),
-            std::mem::transmute::<&[AccountInfo], &[AccountInfo]>(accs),
-            std::mem::transmute::<&[u8], &[u8]>(data),
-        )
-    }
-}
 
 /// Every address of one venue pool, derived from its mint pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
