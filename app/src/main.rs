@@ -2,7 +2,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use oamm::backend::{Backend, Rpc};
-use oamm::commands::{lp, migrate, pool, series, settle, trade};
+use oamm::commands::{keeper, lp, migrate, pool, series, settle, trade};
 use oamm::{config, price, simulate, OutputFormat};
 use solana_sdk::pubkey::Pubkey;
 use std::path::PathBuf;
@@ -63,6 +63,8 @@ enum Command {
     },
     /// Create what a config file describes and is missing (pool, venue pool, series); safe to re-run.
     Migrate(migrate::MigrateArgs),
+    /// Keep the pools: rebalance when the hedge policy says it would trade, settle expired series (a daemon).
+    Keeper(keeper::KeeperArgs),
     /// Redeem settled options for their payoff.
     Redeem {
         /// Series address or its # in `oamm series list`.
@@ -82,6 +84,7 @@ impl Command {
                 | Command::Series(series::SeriesCommand::List)
                 | Command::Quote(_)
                 | Command::Positions(trade::PositionsArgs { owner: Some(_) })
+                | Command::Keeper(keeper::KeeperArgs { dry_run: true, .. })
         )
     }
 }
@@ -114,6 +117,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Positions(a) => trade::positions(&mut b, pool, a).await?,
                 Command::Lp(c) => lp::run(&mut b, pool, c).await?,
                 Command::Migrate(a) => migrate::run(&mut b, a).await?,
+                Command::Keeper(a) => keeper::run(&mut b, pool, a).await?,
                 Command::Settle { series } => settle::settle(&mut b, pool, &series).await?,
                 Command::Redeem { series, contracts } => settle::redeem(&mut b, pool, &series, &contracts).await?,
                 Command::Price(_) | Command::Simulate(_) => unreachable!("handled above"),

@@ -1,0 +1,724 @@
+//! `oamm keeper`: the permissionless upkeep of every pool of the program.
+//!
+//! Each tick, for each pool: settle the live series that have expired (when
+//! the oracle holds a price the program accepts for settlement), then call
+//! `rebalance` exactly when the program's own plan (`manager::hedge::plan`,
+//! run client-side on a snapshot repriced with the program's functions) says
+//! it would trade. A keeper therefore never pays for a transaction the
+//! program would refuse as not due. `tick` is the whole per-tick logic and
+//! runs in-process (tests, the demo); `run_loop` wraps it in the daemon:
+//! interval, backoff on RPC errors, Ctrl-C.
+mod telemetry;
+
+pub use telemetry::{start_metrics, LogFormat, FAILURES, POOL_DELTA, REBALANCES, REWARD, SETTLEMENTS, SKIPS, TICKS, TICK_SECONDS};
+
+use super::wallet_token_account;
+use crate::amounts::format_units;
+use crate::backend::Backend;
+use crate::errors::TxRefused;
+use crate::output::Report;
+use crate::snapshot::{program_error_line, PoolSnapshot, SeriesInfo};
+use anchor_lang::{AccountDeserialize, Discriminator};
+use anyhow::{anyhow, bail, Result};
+use oamm_sdk::ix;
+use oamm_sdk::pda::VenueKeys;
+use options_amm::constants::PAUSE_REBALANCE;
+use options_amm::error::OptionsError;
+use options_amm::manager::hedge::HedgeSide;
+use options_amm::oracle::{read_price, Freshness};
+use options_amm::state::{Pool, SeriesState};
+use options_math::I80F48;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use serde::Serialize;
+use serde_json::json;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signer::Signer;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tracing::{debug, error, info, warn};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct KeeperArgs {
+    /// Seconds between ticks.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval_s: u64,
+    /// Run one tick, then exit (cron, scripts); a tick with a failure exits non-zero.
+    #[arg(long, conflicts_with = "max_ticks")]
+    pub once: bool,
+    /// Stop after this many ticks.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_ticks: Option<u64>,
+    /// Log what would be sent and send nothing (no wallet needed).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Log lines on stderr: human-readable or one JSON object per event.
+    #[arg(long, value_enum, default_value = "human")]
+    pub log_format: LogFormat,
+}
+
+/// Retry delays after consecutive failed ticks: `initial`, doubling, capped at `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { initial: Duration::from_secs(1), max: Duration::from_secs(60) }
+    }
+}
+
+impl Backoff {
+    /// The wait after the `failures`-th failed tick in a row (1-based); zero for none.
+    pub fn delay(&self, failures: u32) -> Duration {
+        if failures == 0 {
+            return Duration::ZERO;
+        }
+        let factor = 1u32.checked_shl(failures - 1).unwrap_or(u32::MAX);
+        self.initial.checked_mul(factor).unwrap_or(self.max).min(self.max)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct KeeperOptions {
+    /// One pool, or every pool of the program.
+    pub pool: Option<Pubkey>,
+    pub dry_run: bool,
+    pub interval: Duration,
+    /// Stop after this many ticks (None: until interrupted).
+    pub max_ticks: Option<u64>,
+    pub backoff: Backoff,
+}
+
+impl KeeperOptions {
+    pub fn new(pool: Option<Pubkey>) -> KeeperOptions {
+        KeeperOptions { pool, dry_run: false, interval: Duration::from_secs(10), max_ticks: None, backoff: Backoff::default() }
+    }
+
+    pub fn from_args(pool: Option<Pubkey>, a: &KeeperArgs) -> KeeperOptions {
+        KeeperOptions {
+            pool,
+            dry_run: a.dry_run,
+            interval: Duration::from_secs(a.interval_s),
+            max_ticks: if a.once { Some(1) } else { a.max_ticks },
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Pool, series or oracle state could not be read (RPC down, bad account).
+    Read,
+    /// A transaction did not get through (RPC error, not a program refusal).
+    Send,
+    /// The program refused a rebalance (e.g. another keeper was first).
+    RebalanceRefused,
+    /// The program refused a settlement.
+    SettleRefused,
+}
+
+impl FailureKind {
+    pub const ALL: [FailureKind; 4] = [FailureKind::Read, FailureKind::Send, FailureKind::RebalanceRefused, FailureKind::SettleRefused];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Read => "read",
+            FailureKind::Send => "send",
+            FailureKind::RebalanceRefused => "rebalance_refused",
+            FailureKind::SettleRefused => "settle_refused",
+        }
+    }
+
+    /// Failures of the connection, not of the pool: the loop backs off.
+    pub fn is_transport(self) -> bool {
+        matches!(self, FailureKind::Read | FailureKind::Send)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    pub pool: Option<String>,
+    pub kind: FailureKind,
+    /// The program's error code, when the program refused.
+    pub code: Option<u32>,
+    pub message: String,
+}
+
+/// A rebalance sent (or, dry-run, that would be sent).
+#[derive(Clone, Debug, Serialize)]
+pub struct RebalanceAction {
+    pub pool: String,
+    /// "buy" or "sell" (underlying).
+    pub side: &'static str,
+    /// Underlying the plan buys or sells, base units.
+    pub underlying: u64,
+    /// Buy: the most quote it may cost; sell: the least it must return.
+    pub quote_bound: u64,
+    /// What actually moved (0 in a dry run): paid in, received out.
+    pub amount_in: u64,
+    pub amount_out: u64,
+    pub hedge_before: u64,
+    pub hedge_after: u64,
+    /// hedge - target, underlying base units.
+    #[serde(serialize_with = "fixed_str")]
+    pub delta_before: I80F48,
+    #[serde(serialize_with = "fixed_str")]
+    pub delta_after: I80F48,
+    #[serde(serialize_with = "fixed_str")]
+    pub band: I80F48,
+    /// Quote base units the keeper received.
+    pub reward: u64,
+    pub quote_decimals: u8,
+    pub funds_payouts: bool,
+    /// None in a dry run.
+    pub signature: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SettleAction {
+    pub pool: String,
+    pub series: String,
+    #[serde(serialize_with = "fixed_str")]
+    pub price: I80F48,
+    /// Quote reserved for holders (0 in a dry run).
+    pub reserved: u64,
+    pub signature: Option<String>,
+}
+
+/// An action that was due but not sent, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skip {
+    pub pool: String,
+    /// "rebalance" or "settle".
+    pub action: &'static str,
+    /// rebalance: oracle, venue_price, paused, plan; settle: settlement_price
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// What one tick did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TickReport {
+    pub pools: usize,
+    pub rebalances: Vec<RebalanceAction>,
+    pub settlements: Vec<SettleAction>,
+    pub skipped: Vec<Skip>,
+    pub failures: Vec<Failure>,
+}
+
+impl TickReport {
+    /// Did the connection fail (so the loop should back off)?
+    pub fn transport_failed(&self) -> bool {
+        self.failures.iter().any(|f| f.kind.is_transport())
+    }
+
+    fn fail(&mut self, pool: Option<Pubkey>, kind: FailureKind, err: &anyhow::Error) {
+        let code = err.downcast_ref::<TxRefused>().and_then(|t| t.code);
+        let message = format!("{err:#}");
+        let pool_s = pool.map(|p| p.to_string());
+        error!(pool = pool_s.as_deref().unwrap_or("-"), kind = kind.as_str(), code, "{message}");
+        metrics::counter!(FAILURES, "kind" => kind.as_str()).increment(1);
+        self.failures.push(Failure { pool: pool_s, kind, code, message });
+    }
+
+    fn skip(&mut self, pool: Pubkey, action: &'static str, reason: &'static str, message: String) {
+        warn!(pool = %pool, action, reason, "due but not sent: {message}");
+        metrics::counter!(SKIPS, "action" => action, "reason" => reason).increment(1);
+        self.skipped.push(Skip { pool: pool.to_string(), action, reason, message });
+    }
+}
+
+/// Totals of a keeper run: the command's output.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunSummary {
+    pub ticks: u64,
+    pub dry_run: bool,
+    pub rebalances: u64,
+    pub settlements: u64,
+    /// Dry run: what would have been sent.
+    pub would_rebalance: u64,
+    pub would_settle: u64,
+    pub skipped: u64,
+    pub failures: u64,
+    pub failures_by_kind: BTreeMap<&'static str, u64>,
+    /// Keeper rewards received, quote base units (summed over pools).
+    pub reward: u64,
+    /// Decimals of the quote the rewards were paid in (None if pools differ or no reward).
+    pub reward_decimals: Option<u8>,
+    /// Stopped by Ctrl-C.
+    pub interrupted: bool,
+    /// A second Ctrl-C abandoned a tick mid-way.
+    pub abandoned_tick: bool,
+    /// The first failure's message (for `--once`).
+    #[serde(skip)]
+    pub first_failure: Option<String>,
+}
+
+impl RunSummary {
+    pub fn absorb(&mut self, r: &TickReport) {
+        for a in &r.rebalances {
+            if a.signature.is_some() {
+                self.rebalances += 1;
+                if a.reward > 0 {
+                    self.reward_decimals = match (self.reward, self.reward_decimals) {
+                        (0, _) => Some(a.quote_decimals),
+                        (_, Some(d)) if d == a.quote_decimals => Some(d),
+                        _ => None,
+                    };
+                    self.reward += a.reward;
+                }
+            } else {
+                self.would_rebalance += 1;
+            }
+        }
+        for s in &r.settlements {
+            if s.signature.is_some() {
+                self.settlements += 1;
+            } else {
+                self.would_settle += 1;
+            }
+        }
+        self.skipped += r.skipped.len() as u64;
+        for f in &r.failures {
+            self.record_failure(f.kind, &f.message);
+        }
+    }
+
+    fn record_failure(&mut self, kind: FailureKind, message: &str) {
+        self.failures += 1;
+        *self.failures_by_kind.entry(kind.as_str()).or_default() += 1;
+        if self.first_failure.is_none() {
+            self.first_failure = Some(message.to_string());
+        }
+    }
+
+    pub fn report(&self) -> Report {
+        let reward = match self.reward_decimals {
+            Some(d) => format_units(self.reward, d),
+            None => format!("{} (quote base units)", self.reward),
+        };
+        let mut line = format!(
+            "keeper: {} tick{}, {} rebalance{}, {} settlement{}, {} failure{}, reward {reward}",
+            self.ticks,
+            plural(self.ticks),
+            self.rebalances,
+            plural(self.rebalances),
+            self.settlements,
+            plural(self.settlements),
+            self.failures,
+            plural(self.failures),
+        );
+        if self.dry_run {
+            line += &format!(" (dry run: would have sent {} rebalance(s), {} settlement(s))", self.would_rebalance, self.would_settle);
+        }
+        if self.skipped > 0 {
+            line += &format!("; {} due action(s) not sent (see the log)", self.skipped);
+        }
+        if self.abandoned_tick {
+            line += "; last tick abandoned";
+        }
+        line.push('\n');
+        Report { json: json!(self), table: line }
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn fixed_str<S: serde::Serializer>(x: &I80F48, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&x.to_string())
+}
+
+/// Whole units of a base-unit amount, for logs and gauges.
+fn whole(x: I80F48, decimals: u8) -> f64 {
+    x.to_num::<f64>() / 10f64.powi(decimals as i32)
+}
+
+/// hedge - B*, underlying base units.
+fn pool_delta(s: &PoolSnapshot) -> I80F48 {
+    I80F48::from_num(s.pool.hedge_balance) - s.cache.target_hedge()
+}
+
+fn is_refusal(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<TxRefused>().is_some()
+}
+
+/// One pass over the pools. `Err` only when the pools cannot even be
+/// listed; every per-pool problem is recorded in the report and the other
+/// pools still get their turn.
+pub async fn tick(b: &mut Backend, opts: &KeeperOptions) -> Result<TickReport> {
+    let keys = match opts.pool {
+        Some(p) => vec![p],
+        None => crate::snapshot::pools(b).await?.into_iter().map(|(k, _)| k).collect(),
+    };
+    let mut report = TickReport { pools: keys.len(), ..Default::default() };
+    if keys.is_empty() {
+        debug!("no options pool on {}", b.name());
+    }
+    for key in keys {
+        pool_tick(b, key, opts, &mut report).await;
+    }
+    Ok(report)
+}
+
+async fn pool_tick(b: &mut Backend, key: Pubkey, opts: &KeeperOptions, report: &mut TickReport) {
+    let mut s = match PoolSnapshot::load(b, key).await {
+        Ok(s) => s,
+        Err(e) => return report.fail(Some(key), FailureKind::Read, &e),
+    };
+    // settle first: a settled series leaves the target hedge, so the
+    // rebalance below already unwinds its hedge in the same tick
+    let series = match s.series(b).await {
+        Ok(x) => x,
+        Err(e) => return report.fail(Some(key), FailureKind::Read, &e),
+    };
+    let mut settled_any = false;
+    for x in series.iter().filter(|x| x.series.state == SeriesState::Live && s.now >= x.series.expiry) {
+        match settle_one(b, &s, x, opts, report).await {
+            Ok(sent) => settled_any |= sent,
+            Err(e) => return report.fail(Some(key), FailureKind::Read, &e),
+        }
+    }
+    if settled_any {
+        s = match PoolSnapshot::load(b, key).await {
+            Ok(s) => s,
+            Err(e) => return report.fail(Some(key), FailureKind::Read, &e),
+        };
+    }
+    let delta = rebalance_if_due(b, s, opts, report).await;
+    if let Some((delta, decimals)) = delta {
+        metrics::gauge!(POOL_DELTA, "pool" => key.to_string()).set(whole(delta, decimals));
+    }
+}
+
+/// Settle `x` if the oracle holds a price the program accepts for it.
+/// `Ok(true)` when a settlement landed; `Err` only when state cannot be read.
+async fn settle_one(b: &mut Backend, s: &PoolSnapshot, x: &SeriesInfo, opts: &KeeperOptions, report: &mut TickReport) -> Result<bool> {
+    let key = s.keys.pool;
+    let update: PriceUpdateV2 = b.anchor(&s.price_account, "Pyth price update").await?;
+    // the program's own acceptance rule for a settlement price
+    let price = match read_price(&update, &s.pool.params.oracle, Freshness::Settlement { expiry: x.series.expiry }) {
+        Ok(p) => p,
+        Err(e) => {
+            let why = program_error_line(&e);
+            let msg = &update.price_message;
+            if msg.publish_time < x.series.expiry {
+                // the normal wait between expiry and the feed's next update
+                debug!(pool = %key, series = %x.key, action = "settle", "waiting for the first price after expiry: {why}");
+            } else {
+                // the feed has moved past the update that covers expiry (or
+                // the update is unusable): this price account can no longer
+                // settle the series; the covering update must be posted
+                report.skip(key, "settle", "settlement_price", format!("series {} cannot be settled with price account {}: {why}", x.key, s.price_account));
+            }
+            return Ok(false);
+        }
+    };
+    if opts.dry_run {
+        info!(pool = %key, series = %x.key, action = "settle", dry_run = true, price = price.spot.to_num::<f64>(), "would settle");
+        report.settlements.push(SettleAction { pool: key.to_string(), series: x.key.to_string(), price: price.spot, reserved: 0, signature: None });
+        return Ok(false);
+    }
+    let ixs = [ix::ix(ix::settle_series(&s.keys, &x.keys(), s.price_account), ix::data::SettleSeries {})];
+    match b.send(&ixs, &[]).await {
+        Ok(sig) => {
+            let reserved = match b.anchor::<options_amm::state::Series>(&x.key, "series").await {
+                Ok(after) => after.payout_remaining,
+                Err(_) => 0,
+            };
+            info!(pool = %key, series = %x.key, action = "settle", price = price.spot.to_num::<f64>(),
+                  reserved = %format_units(reserved, s.pool.quote_decimals), signature = %sig, "settled");
+            metrics::counter!(SETTLEMENTS, "pool" => key.to_string()).increment(1);
+            report.settlements.push(SettleAction { pool: key.to_string(), series: x.key.to_string(), price: price.spot, reserved, signature: Some(sig) });
+            Ok(true)
+        }
+        Err(e) => {
+            let kind = if is_refusal(&e) { FailureKind::SettleRefused } else { FailureKind::Send };
+            report.fail(Some(key), kind, &e.context(format!("settling series {}", x.key)));
+            Ok(false)
+        }
+    }
+}
+
+/// Rebalance when the program's plan says it would trade; returns the pool
+/// delta after the tick (and the underlying decimals) when known.
+async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions, report: &mut TickReport) -> Option<(I80F48, u8)> {
+    let key = s.keys.pool;
+    let du = s.pool.underlying_decimals;
+    let delta_before = pool_delta(&s);
+    let band = s.band();
+    let plan = match s.rebalance_plan() {
+        Ok(p) => p,
+        Err(e) => {
+            let not_due = [OptionsError::RebalanceNotDue, OptionsError::RebalanceCooldown]
+                .iter()
+                .any(|x| e == anchor_lang::error::Error::from(*x));
+            if not_due {
+                debug!(pool = %key, delta = whole(delta_before, du), band = whole(band, du), "no rebalance due: {}", program_error_line(&e));
+            } else {
+                report.skip(key, "rebalance", "plan", program_error_line(&e));
+            }
+            return Some((delta_before, du));
+        }
+    };
+    if s.pool.is_paused(PAUSE_REBALANCE) {
+        report.skip(key, "rebalance", "paused", "the pool's admin paused rebalancing".into());
+        return Some((delta_before, du));
+    }
+    if let Some(p) = &s.oracle_problem {
+        report.skip(key, "rebalance", "oracle", format!("the oracle price cannot be used now ({p}); it is {} s old", s.price_age_s));
+        return Some((delta_before, du));
+    }
+    // the program checks the venue's own quote against the oracle bound
+    // before swapping; checking it here spares a transaction it would refuse
+    let venue = match venue_for(b, &s.pool).await {
+        Ok(v) => v,
+        Err(e) => {
+            report.fail(Some(key), FailureKind::Read, &e);
+            return Some((delta_before, du));
+        }
+    };
+    if let Err(e) = options_amm::venue::check_quote(&venue.1, &plan) {
+        report.skip(key, "rebalance", "venue_price", format!("the venue's price is outside the oracle bound: {}", program_error_line(&e)));
+        return Some((delta_before, du));
+    }
+
+    let side = match plan.side {
+        HedgeSide::BuyUnderlying => "buy",
+        HedgeSide::SellUnderlying => "sell",
+    };
+    let mut action = RebalanceAction {
+        pool: key.to_string(),
+        side,
+        underlying: plan.underlying,
+        quote_bound: plan.quote_bound,
+        amount_in: 0,
+        amount_out: 0,
+        hedge_before: s.pool.hedge_balance,
+        hedge_after: s.pool.hedge_balance,
+        delta_before,
+        delta_after: delta_before,
+        band: plan.band,
+        reward: 0,
+        quote_decimals: s.pool.quote_decimals,
+        funds_payouts: plan.funds_payouts,
+        signature: None,
+    };
+    if opts.dry_run {
+        info!(pool = %key, action = "rebalance", dry_run = true, side, underlying = %format_units(plan.underlying, du),
+              quote_bound = %format_units(plan.quote_bound, s.pool.quote_decimals),
+              delta_before = whole(delta_before, du), band = whole(plan.band, du), "would rebalance");
+        report.rebalances.push(action);
+        return Some((delta_before, du));
+    }
+    match send_rebalance(b, &s, &venue.0).await {
+        Ok((sig, reward)) => {
+            metrics::counter!(REBALANCES, "pool" => key.to_string()).increment(1);
+            metrics::counter!(REWARD, "pool" => key.to_string()).increment(reward);
+            action.signature = Some(sig.clone());
+            action.reward = reward;
+            // what moved, from the pool's books before and after
+            match PoolSnapshot::load(b, key).await {
+                Ok(after) => {
+                    let (q0, q1) = (s.pool.quote_balance as i128, after.pool.quote_balance as i128 + reward as i128);
+                    let (h0, h1) = (s.pool.hedge_balance as i128, after.pool.hedge_balance as i128);
+                    let (amount_in, amount_out) = match plan.side {
+                        HedgeSide::BuyUnderlying => (q0 - q1, h1 - h0),
+                        HedgeSide::SellUnderlying => (h0 - h1, q1 - q0),
+                    };
+                    action.amount_in = amount_in.max(0) as u64;
+                    action.amount_out = amount_out.max(0) as u64;
+                    action.hedge_after = after.pool.hedge_balance;
+                    action.delta_after = pool_delta(&after);
+                }
+                Err(e) => warn!(pool = %key, "rebalanced, but the pool could not be read back: {e:#}"),
+            }
+            info!(pool = %key, action = "rebalance", side, underlying = %format_units(plan.underlying, du),
+                  amount_in = action.amount_in, amount_out = action.amount_out,
+                  delta_before = whole(delta_before, du), delta_after = whole(action.delta_after, du), band = whole(plan.band, du),
+                  reward = %format_units(reward, s.pool.quote_decimals), signature = %sig, "rebalanced");
+            let delta_after = action.delta_after;
+            report.rebalances.push(action);
+            Some((delta_after, du))
+        }
+        Err(e) => {
+            // a refusal here is usually a race (another keeper, the price
+            // moving between our read and the block): the next tick re-plans
+            let kind = if is_refusal(&e) { FailureKind::RebalanceRefused } else { FailureKind::Send };
+            report.fail(Some(key), kind, &e.context("rebalance"));
+            Some((delta_before, du))
+        }
+    }
+}
+
+/// The venue accounts the pool is pinned to, and the venue pool's state.
+async fn venue_for(b: &mut Backend, pool: &Pool) -> Result<(VenueKeys, spot_venue::state::VenuePool)> {
+    let key = pool.params.hedge.venue_pool;
+    let acc = b.account(&key).await?.ok_or_else(|| anyhow!("the pool's venue pool {key} does not exist"))?;
+    let v = spot_venue::state::VenuePool::try_deserialize(&mut acc.data.as_slice())
+        .map_err(|_| anyhow!("{key} (the pool's venue) is not a spot-venue pool"))?;
+    let keys = VenueKeys {
+        venue_pool: key,
+        base_mint: v.base_mint,
+        quote_mint: v.quote_mint,
+        base_vault: v.base_vault,
+        quote_vault: v.quote_vault,
+        lp_mint: v.lp_mint,
+    };
+    Ok((keys, v))
+}
+
+/// Send the rebalance; the signature and the reward the wallet received.
+async fn send_rebalance(b: &mut Backend, s: &PoolSnapshot, venue: &VenueKeys) -> Result<(String, u64)> {
+    let (keeper_quote, create) = wallet_token_account(b, &s.pool.quote_mint).await?;
+    let before = b.token_balance(&keeper_quote).await?;
+    let mut accounts = ix::rebalance(b.wallet().pubkey(), &s.keys, s.price_account, keeper_quote, venue);
+    // the pool pins its venue program; the builder assumes ours
+    accounts.venue_program = s.pool.params.hedge.venue_program;
+    let mut ixs: Vec<_> = create.into_iter().collect();
+    ixs.push(ix::ix(accounts, ix::data::Rebalance {}));
+    let sig = b.send(&ixs, &[]).await?;
+    // rewards only add to this account, so the difference is the reward
+    // (0 if the balance cannot be read back: the transaction did land)
+    let after = b.token_balance(&keeper_quote).await.unwrap_or(before);
+    Ok((sig, after.saturating_sub(before)))
+}
+
+/// Wait for the next interrupt; never, once its sender is gone.
+async fn interrupted(rx: &mut UnboundedReceiver<()>) {
+    if rx.recv().await.is_none() {
+        std::future::pending::<()>().await
+    }
+}
+
+/// The daemon: ticks every `opts.interval` (backing off after failed ticks)
+/// until `max_ticks` or an interrupt. The first interrupt lets the running
+/// tick finish; a second abandons it (a transaction in flight may or may
+/// not land; the next keeper run re-reads the chain either way).
+pub async fn run_loop(b: &mut Backend, opts: &KeeperOptions, mut interrupts: UnboundedReceiver<()>) -> RunSummary {
+    let mut summary = RunSummary { dry_run: opts.dry_run, ..Default::default() };
+    let mut failed_in_a_row = 0u32;
+    loop {
+        let started = Instant::now();
+        let outcome = {
+            let t = tick(b, opts);
+            tokio::pin!(t);
+            tokio::select! {
+                biased;
+                _ = interrupted(&mut interrupts) => {
+                    summary.interrupted = true;
+                    info!("interrupted: finishing the current tick (Ctrl-C again to abandon it)");
+                    tokio::select! {
+                        biased;
+                        _ = interrupted(&mut interrupts) => None,
+                        r = &mut t => Some(r),
+                    }
+                }
+                r = &mut t => Some(r),
+            }
+        };
+        let elapsed = started.elapsed().as_secs_f64();
+        metrics::histogram!(TICK_SECONDS).record(elapsed);
+        metrics::counter!(TICKS).increment(1);
+        summary.ticks += 1;
+        let failed = match outcome {
+            None => {
+                warn!("tick abandoned");
+                summary.abandoned_tick = true;
+                break;
+            }
+            Some(Ok(r)) => {
+                summary.absorb(&r);
+                debug!(pools = r.pools, rebalances = r.rebalances.len(), settlements = r.settlements.len(),
+                       failures = r.failures.len(), seconds = elapsed, "tick done");
+                r.transport_failed()
+            }
+            Some(Err(e)) => {
+                error!(kind = FailureKind::Read.as_str(), "cannot list the pools: {e:#}");
+                metrics::counter!(FAILURES, "kind" => FailureKind::Read.as_str()).increment(1);
+                summary.record_failure(FailureKind::Read, &format!("cannot list the pools: {e:#}"));
+                true
+            }
+        };
+        if summary.interrupted || opts.max_ticks.is_some_and(|n| summary.ticks >= n) {
+            break;
+        }
+        let wait = if failed {
+            failed_in_a_row = failed_in_a_row.saturating_add(1);
+            let d = opts.backoff.delay(failed_in_a_row);
+            warn!(failed_in_a_row, retry_in_s = d.as_secs_f64(), "tick failed; backing off");
+            d
+        } else {
+            failed_in_a_row = 0;
+            opts.interval
+        };
+        tokio::select! {
+            biased;
+            _ = interrupted(&mut interrupts) => {
+                summary.interrupted = true;
+                break;
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+    info!(ticks = summary.ticks, rebalances = summary.rebalances, settlements = summary.settlements,
+          failures = summary.failures, reward = summary.reward, "keeper stopped");
+    summary
+}
+
+/// `oamm keeper`.
+pub async fn run(b: &mut Backend, pool: Option<Pubkey>, args: KeeperArgs) -> Result<Report> {
+    telemetry::init_logging(args.log_format);
+    if let Some(p) = pool {
+        // a wrong --pool is the user's error, said once; an unreachable
+        // node is not: the loop backs off until it answers
+        if let Ok(acc) = b.account(&p).await {
+            match acc {
+                None => bail!("no options pool at {p} on {}", b.name()),
+                Some(a) if !a.data.starts_with(Pool::DISCRIMINATOR) => bail!("{p} is not an options pool"),
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(addr) = args.metrics_addr {
+        let served = start_metrics(addr)?;
+        info!("metrics at http://{served}/metrics");
+    }
+    let opts = KeeperOptions::from_args(pool, &args);
+    info!(backend = %b.name(), keeper = %b.wallet().pubkey(), dry_run = opts.dry_run, interval_s = args.interval_s,
+          pool = pool.map(|p| p.to_string()).as_deref().unwrap_or("all"), "keeper started");
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                warn!("cannot listen for Ctrl-C: {e}");
+                return;
+            }
+            if tx.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    let summary = run_loop(b, &opts, rx).await;
+    if args.once {
+        if let Some(first) = &summary.first_failure {
+            let more = summary.failures - 1;
+            let tail = if more > 0 { format!(" (and {more} more failure(s), see the log)") } else { String::new() };
+            bail!("keeper tick failed: {first}{tail}");
+        }
+    }
+    Ok(summary.report())
+}
