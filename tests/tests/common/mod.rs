@@ -131,3 +131,41 @@ pub async fn check_books(w: &mut World, series: &[SeriesKeys]) {
     assert_eq!(cache.live_count as usize, live, "live series in the cache");
     assert_eq!(pool.live_series as usize, live, "live series in the pool");
 }
+
+/// The whole state (lamports, owner, data) of each of `keys`; `None` when
+/// the account does not exist. With `assert_unchanged`, proves a refused
+/// transaction left no trace.
+pub async fn snapshot(bank: &mut Bank, keys: &[Pubkey]) -> Vec<Option<solana_sdk::account::Account>> {
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        out.push(bank.account(k).await.unwrap());
+    }
+    out
+}
+
+/// Every account of `keys` is byte for byte what `before` recorded.
+pub async fn assert_unchanged(bank: &mut Bank, keys: &[Pubkey], before: &[Option<solana_sdk::account::Account>]) {
+    let after = snapshot(bank, keys).await;
+    for ((k, b), a) in keys.iter().zip(before).zip(&after) {
+        match (b, a) {
+            (Some(b), Some(a)) => {
+                assert_eq!((b.lamports, b.owner), (a.lamports, a.owner), "account {k}: lamports or owner changed");
+                let first_diff = b.data.iter().zip(&a.data).position(|(x, y)| x != y);
+                assert!(b.data.len() == a.data.len() && first_diff.is_none(), "account {k}: data changed (first difference at byte {first_diff:?})");
+            }
+            (b, a) => assert_eq!(b.is_some(), a.is_some(), "account {k}: existence changed"),
+        }
+    }
+}
+
+/// `$call` (an awaited `BankResult<()>`) must fail with custom error code
+/// `$code` and leave every account in `$watch` exactly as it was.
+#[macro_export]
+macro_rules! refused {
+    ($bank:expr, $watch:expr, $code:expr, $call:expr) => {{
+        let watch: Vec<::anchor_lang::prelude::Pubkey> = $watch;
+        let before = $crate::common::snapshot(&mut $bank, &watch).await;
+        $crate::common::expect_code($call, $code);
+        $crate::common::assert_unchanged(&mut $bank, &watch, &before).await;
+    }};
+}
