@@ -138,12 +138,13 @@ async fn the_keeper_rebalances_exactly_when_the_policy_says_so_on_every_pool() {
     }
     // hourly steps: small moves the band absorbs, large ones it does not,
     // and trades that move the target
-    let path: [i64; 12] = [150_0, 150_4, 151_0, 160_0, 160_5, 159_8, 150_0, 149_5, 141_0, 141_3, 147_0, 147_2];
+    // oracle prices in cents
+    let path: [i64; 12] = [15000, 15040, 15100, 16000, 16050, 15980, 15000, 14950, 14100, 14130, 14700, 14720];
     let (mut due_ticks, mut quiet_ticks, mut rewards) = (0, 0, 0u64);
     for (step, price) in path.iter().enumerate() {
         emb(&mut b).bank.advance(HOUR);
         for mk in &pools {
-            set_price(&mut b, mk, price * 10_000_000).await;
+            set_price(&mut b, mk, price * 1_000_000).await;
         }
         if step == 5 {
             let (call, _) = series[0];

@@ -303,6 +303,7 @@ impl RunSummary {
     pub fn report(&self) -> Report {
         let reward = match self.reward_decimals {
             Some(d) => format_units(self.reward, d),
+            None if self.reward == 0 => "0".into(),
             None => format!("{} (quote base units)", self.reward),
         };
         let mut line = format!(
@@ -668,6 +669,7 @@ pub async fn run_loop(b: &mut Backend, opts: &KeeperOptions, mut interrupts: Unb
         tokio::select! {
             biased;
             _ = interrupted(&mut interrupts) => {
+                info!("interrupted between ticks: stopping");
                 summary.interrupted = true;
                 break;
             }
