@@ -399,10 +399,9 @@ async fn pool_tick(b: &mut Backend, key: Pubkey, opts: &KeeperOptions, report: &
             Err(e) => return report.fail(Some(key), FailureKind::Read, &e),
         };
     }
+    let decimals = s.pool.underlying_decimals;
     let delta = rebalance_if_due(b, s, opts, report).await;
-    if let Some((delta, decimals)) = delta {
-        metrics::gauge!(POOL_DELTA, "pool" => key.to_string()).set(whole(delta, decimals));
-    }
+    metrics::gauge!(POOL_DELTA, "pool" => key.to_string()).set(whole(delta, decimals));
 }
 
 /// Settle `x` if the oracle holds a price the program accepts for it.
@@ -455,8 +454,8 @@ async fn settle_one(b: &mut Backend, s: &PoolSnapshot, x: &SeriesInfo, opts: &Ke
 }
 
 /// Rebalance when the program's plan says it would trade; returns the pool
-/// delta after the tick (and the underlying decimals) when known.
-async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions, report: &mut TickReport) -> Option<(I80F48, u8)> {
+/// delta (underlying base units) after the tick.
+async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions, report: &mut TickReport) -> I80F48 {
     let key = s.keys.pool;
     let du = s.pool.underlying_decimals;
     let delta_before = pool_delta(&s);
@@ -472,16 +471,16 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
             } else {
                 report.skip(key, "rebalance", "plan", program_error_line(&e));
             }
-            return Some((delta_before, du));
+            return delta_before;
         }
     };
     if s.pool.is_paused(PAUSE_REBALANCE) {
         report.skip(key, "rebalance", "paused", "the pool's admin paused rebalancing".into());
-        return Some((delta_before, du));
+        return delta_before;
     }
     if let Some(p) = &s.oracle_problem {
         report.skip(key, "rebalance", "oracle", format!("the oracle price cannot be used now ({p}); it is {} s old", s.price_age_s));
-        return Some((delta_before, du));
+        return delta_before;
     }
     // the program checks the venue's own quote against the oracle bound
     // before swapping; checking it here spares a transaction it would refuse
@@ -489,12 +488,12 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
         Ok(v) => v,
         Err(e) => {
             report.fail(Some(key), FailureKind::Read, &e);
-            return Some((delta_before, du));
+            return delta_before;
         }
     };
     if let Err(e) = options_amm::venue::check_quote(&venue.1, &plan) {
         report.skip(key, "rebalance", "venue_price", format!("the venue's price is outside the oracle bound: {}", program_error_line(&e)));
-        return Some((delta_before, du));
+        return delta_before;
     }
 
     let side = match plan.side {
@@ -523,7 +522,7 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
               quote_bound = %format_units(plan.quote_bound, s.pool.quote_decimals),
               delta_before = whole(delta_before, du), band = whole(plan.band, du), "would rebalance");
         report.rebalances.push(action);
-        return Some((delta_before, du));
+        return delta_before;
     }
     match send_rebalance(b, &s, &venue.0).await {
         Ok((sig, reward)) => {
@@ -553,14 +552,14 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
                   reward = %format_units(reward, s.pool.quote_decimals), signature = %sig, "rebalanced");
             let delta_after = action.delta_after;
             report.rebalances.push(action);
-            Some((delta_after, du))
+            delta_after
         }
         Err(e) => {
             // a refusal here is usually a race (another keeper, the price
             // moving between our read and the block): the next tick re-plans
             let kind = if is_refusal(&e) { FailureKind::RebalanceRefused } else { FailureKind::Send };
             report.fail(Some(key), kind, &e.context("rebalance"));
-            Some((delta_before, du))
+            delta_before
         }
     }
 }
