@@ -1,0 +1,57 @@
+//! The attack suite: one module per attack class, each test an attack on
+//! the real programs in solana-program-test's bank, expecting the exact
+//! error code and, where it is refused, proving that nothing changed.
+//! Measurements (rounding, first-depositor inflation, rebalance sandwich,
+//! oracle age window) are printed: run with `-- --nocapture` to see them.
+//!
+//! | class | module |
+//! | --- | --- |
+//! | missing signer | `missing_signer` |
+//! | missing owner check (incl. a fake PriceUpdateV2) | `owner_checks` |
+//! | account data matching / substitution | `account_substitution` |
+//! | type cosplay | `type_cosplay` |
+//! | PDA / bump misuse, seed collisions | `pda_misuse` |
+//! | re-initialisation (and init griefing) | `reinitialisation` |
+//! | closing and reviving | `close_and_revive` |
+//! | arbitrary CPI | `arbitrary_cpi` |
+//! | duplicate mutable accounts | `duplicate_accounts` |
+//! | integer overflow / underflow at the extremes | `overflow` |
+//! | rounding exploitation (measured) | `rounding` |
+//! | first-depositor LP inflation | `first_depositor` |
+//! | oracle manipulation | `oracle_manipulation` |
+//! | sandwiching the rebalance swap (measured) | `rebalance_sandwich` |
+//!
+//! The modules live in `attacks/`; `#[path]` is needed because a test
+//! binary's root resolves `mod x;` next to itself, not in `attacks/`.
+#![allow(deprecated)] // solana-program-test marks its API "unstable" from 4.0; 3.1 is what we pin.
+mod common;
+#[path = "attacks/support.rs"]
+mod support;
+#[path = "attacks/missing_signer.rs"]
+mod missing_signer;
+#[path = "attacks/owner_checks.rs"]
+mod owner_checks;
+#[path = "attacks/account_substitution.rs"]
+mod account_substitution;
+#[path = "attacks/type_cosplay.rs"]
+mod type_cosplay;
+#[path = "attacks/pda_misuse.rs"]
+mod pda_misuse;
+#[path = "attacks/reinitialisation.rs"]
+mod reinitialisation;
+#[path = "attacks/close_and_revive.rs"]
+mod close_and_revive;
+#[path = "attacks/arbitrary_cpi.rs"]
+mod arbitrary_cpi;
+#[path = "attacks/duplicate_accounts.rs"]
+mod duplicate_accounts;
+#[path = "attacks/overflow.rs"]
+mod overflow;
+#[path = "attacks/rounding.rs"]
+mod rounding;
+#[path = "attacks/first_depositor.rs"]
+mod first_depositor;
+#[path = "attacks/oracle_manipulation.rs"]
+mod oracle_manipulation;
+#[path = "attacks/rebalance_sandwich.rs"]
+mod rebalance_sandwich;
