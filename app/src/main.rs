@@ -2,7 +2,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use oamm::backend::{Backend, Rpc};
-use oamm::commands::{keeper, lp, migrate, pool, series, settle, trade};
+use oamm::commands::{demo, keeper, lp, migrate, pool, series, settle, trade};
 use oamm::{config, price, simulate, OutputFormat};
 use solana_sdk::pubkey::Pubkey;
 use std::path::PathBuf;
@@ -39,6 +39,8 @@ enum Command {
     Price(price::PriceArgs),
     /// Hedge-policy backtest on shared random paths (Monte Carlo).
     Simulate(simulate::SimulateArgs),
+    /// The main job with nothing installed: an LP, traders, a keeper and settlement on an embedded bank; report + chart.
+    Demo(demo::DemoArgs),
     /// Create, show and list options pools.
     #[command(subcommand)]
     Pool(pool::PoolCommand),
@@ -105,6 +107,7 @@ async fn run(cli: Cli) -> Result<()> {
     let report = match cli.command {
         Command::Price(args) => return price::run(args, output),
         Command::Simulate(args) => return simulate::run(args, output),
+        Command::Demo(args) => demo::run(args).await?,
         _ => {
             let mut b = connect(&cli)?;
             let pool = cli.pool;
@@ -120,7 +123,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Keeper(a) => keeper::run(&mut b, pool, a).await?,
                 Command::Settle { series } => settle::settle(&mut b, pool, &series).await?,
                 Command::Redeem { series, contracts } => settle::redeem(&mut b, pool, &series, &contracts).await?,
-                Command::Price(_) | Command::Simulate(_) => unreachable!("handled above"),
+                Command::Price(_) | Command::Simulate(_) | Command::Demo(_) => unreachable!("handled above"),
             }
         }
     };

@@ -1,4 +1,5 @@
 //! The `oamm` subcommands that talk to a cluster (or the embedded bank).
+pub mod demo;
 pub mod keeper;
 pub mod lp;
 pub mod migrate;
