@@ -29,3 +29,11 @@ pub const PAUSE_TRADING: u8 = 1;
 pub const PAUSE_LP: u8 = 1 << 1;
 pub const PAUSE_REBALANCE: u8 = 1 << 2;
 pub const PAUSE_ALL: u8 = PAUSE_TRADING | PAUSE_LP | PAUSE_REBALANCE;
+
+/// Settlement accepts any update published this soon after expiry, so a
+/// keeper can settle straight from a live feed account; later, only the
+/// unique update covering expiry (prev_publish_time < expiry) is accepted.
+/// Within 30 s a settler can choose among a few updates, a spread of
+/// roughly 0.1% of price for SOL; accepting the whole settlement window
+/// would let one pick the best price of an hour.
+pub const SETTLEMENT_GRACE_S: i64 = 30;

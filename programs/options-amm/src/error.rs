@@ -145,7 +145,7 @@ pub enum OptionsError {
     VenueCannotFill,
 
     // --- settlement, continued (6059..)
-    #[msg("Settlement needs THE first Pyth update at or after expiry (prev_publish_time < expiry): post that update (Hermes serves it by timestamp)")]
+    #[msg("Settlement needs the Pyth update covering expiry (prev_publish_time < expiry), or one published within 30 s of it: post that update (Hermes serves it by timestamp)")]
     SettlementPriceNotFirstAfterExpiry,
 }
 

@@ -3,11 +3,14 @@
 //! checked the owner and discriminator). Each check maps to its own error so
 //! a keeper or trader knows exactly what to fix.
 //!
-//! Settlement takes the ONE update that covers the expiry instant: Pyth's
+//! Settlement takes the update that covers the expiry instant: Pyth's
 //! messages carry `prev_publish_time`, and for any time t the unique update
 //! with prev_publish_time < t <= publish_time is its price. Accepting any
 //! update inside the settlement window would let whoever settles pick the
-//! most favourable price of the window (anyone can post verified updates).
+//! most favourable price of the window (anyone can post verified updates);
+//! only updates within `SETTLEMENT_GRACE_S` of expiry are accepted without
+//! being that unique one, so a keeper can settle from a live feed.
+use crate::constants::SETTLEMENT_GRACE_S;
 use crate::error::OptionsError;
 use crate::state::params::OracleParams;
 use anchor_lang::prelude::*;
@@ -55,7 +58,10 @@ pub fn read_price(update: &PriceUpdateV2, params: &OracleParams, freshness: Fres
         }
         Freshness::Settlement { expiry } => {
             require!(msg.publish_time >= expiry, OptionsError::SettlementPriceBeforeExpiry);
-            require!(msg.prev_publish_time < expiry, OptionsError::SettlementPriceNotFirstAfterExpiry);
+            require!(
+                msg.prev_publish_time < expiry || msg.publish_time <= expiry.saturating_add(SETTLEMENT_GRACE_S),
+                OptionsError::SettlementPriceNotFirstAfterExpiry
+            );
             require!(
                 msg.publish_time <= expiry.saturating_add(params.settlement_window_s as i64),
                 OptionsError::SettlementPriceOutsideWindow
@@ -160,6 +166,8 @@ mod tests {
         assert_eq!(code(at(expiry + 601, expiry - 1)), u32::from(OptionsError::SettlementPriceOutsideWindow));
         // a later update inside the window is refused: no picking the best price of the hour
         assert_eq!(code(at(expiry + 300, expiry + 299)), u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry));
-        assert_eq!(code(at(expiry, expiry)), u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry));
+        assert_eq!(code(at(expiry + 31, expiry + 30)), u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry));
+        // within the grace any update is accepted (a keeper reading a live feed)
+        assert!(at(expiry + 30, expiry + 29).is_ok());
     }
 }
