@@ -202,30 +202,7 @@ mod tests {
         params.hedge.cooldown_s = 60;
         params.hedge.max_slippage_bps = 100;
         params.vol.rate_bps = 0;
-        Pool {
-            admin: Pubkey::default(),
-            underlying_mint: Pubkey::default(),
-            quote_mint: Pubkey::default(),
-            lp_mint: Pubkey::default(),
-            quote_vault: Pubkey::default(),
-            hedge_vault: Pubkey::default(),
-            greek_cache: Pubkey::default(),
-            underlying_decimals: 9,
-            quote_decimals: 6,
-            bump: 0,
-            paused: 0,
-            params,
-            quote_balance: quote,
-            hedge_balance: hedge,
-            reserved_payouts: 0,
-            live_series: 1,
-            last_rebalance_ts: 0,
-            total_premiums: 0,
-            total_fees: 0,
-            total_payouts: 0,
-            total_keeper_rewards: 0,
-            rebalance_count: 0,
-        }
+        Pool::for_tests(params, quote, hedge)
     }
 
     /// A pool short `short` contracts of one 30-day series at spot 150.

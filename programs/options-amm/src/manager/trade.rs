@@ -125,30 +125,7 @@ mod tests {
     }
 
     fn pool(quote: u64) -> Pool {
-        Pool {
-            admin: Pubkey::new_unique(),
-            underlying_mint: Pubkey::new_unique(),
-            quote_mint: Pubkey::new_unique(),
-            lp_mint: Pubkey::new_unique(),
-            quote_vault: Pubkey::new_unique(),
-            hedge_vault: Pubkey::new_unique(),
-            greek_cache: Pubkey::new_unique(),
-            underlying_decimals: 9,
-            quote_decimals: 6,
-            bump: 255,
-            paused: 0,
-            params: sane(),
-            quote_balance: quote,
-            hedge_balance: 0,
-            reserved_payouts: 0,
-            live_series: 0,
-            last_rebalance_ts: 0,
-            total_premiums: 0,
-            total_fees: 0,
-            total_payouts: 0,
-            total_keeper_rewards: 0,
-            rebalance_count: 0,
-        }
+        Pool::for_tests(sane(), quote, 0)
     }
 
     /// A cache with one 30-day series at 150 spot, refreshed at `now` = 0.

@@ -55,3 +55,35 @@ impl Pool {
         [POOL_SEED, self.underlying_mint.as_ref(), self.quote_mint.as_ref(), core::slice::from_ref(&self.bump)]
     }
 }
+
+#[cfg(test)]
+impl Pool {
+    /// A pool with these parameters and books, for the rules' unit tests
+    /// (9-decimal underlying, 6-decimal quote).
+    pub(crate) fn for_tests(params: PoolParams, quote_balance: u64, hedge_balance: u64) -> Pool {
+        Pool {
+            admin: Pubkey::new_unique(),
+            underlying_mint: Pubkey::new_unique(),
+            quote_mint: Pubkey::new_unique(),
+            lp_mint: Pubkey::new_unique(),
+            quote_vault: Pubkey::new_unique(),
+            hedge_vault: Pubkey::new_unique(),
+            greek_cache: Pubkey::new_unique(),
+            underlying_decimals: 9,
+            quote_decimals: 6,
+            bump: 255,
+            paused: 0,
+            params,
+            quote_balance,
+            hedge_balance,
+            reserved_payouts: 0,
+            live_series: 1,
+            last_rebalance_ts: 0,
+            total_premiums: 0,
+            total_fees: 0,
+            total_payouts: 0,
+            total_keeper_rewards: 0,
+            rebalance_count: 0,
+        }
+    }
+}
