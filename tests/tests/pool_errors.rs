@@ -27,6 +27,12 @@ use solana_sdk::transaction::TransactionError;
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
+/// `a` with one or more fields substituted.
+fn with<T>(mut a: T, f: impl FnOnce(&mut T)) -> T {
+    f(&mut a);
+    a
+}
+
 fn o(e: OptionsError) -> u32 {
     code(e)
 }
@@ -69,7 +75,7 @@ fn with_data(metas: &[AccountMeta], d: impl anchor_lang::InstructionData) -> Ins
     Instruction { program_id: options_amm::ID, accounts: metas.to_vec(), data: d.data() }
 }
 
-/// A listed 150 call, a trader holding 2 contracts of it, a second LP.
+/// A listed 150 call and a trader holding 2 contracts of it.
 struct Scene {
     w: World,
     call: SeriesKeys,
@@ -105,12 +111,7 @@ async fn admin_instructions_refuse_a_stranger_signing_as_admin() {
         ix::create_series(stranger.pubkey(), &k, &s),
         data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call },
     );
-    refused!(
-        w.bank,
-        watch(&w, &[s.series, s.option_mint]),
-        o(OptionsError::Unauthorized),
-        w.bank.process(&[create], &[&stranger]).await
-    );
+    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), o(OptionsError::Unauthorized), w.bank.process(&[create], &[&stranger]).await);
 
     // the same three from the admin go through: only the signer was wrong
     w.m.update_params(&mut w.bank, params).await.unwrap();
@@ -159,7 +160,8 @@ async fn user_instructions_refuse_a_victims_key_without_its_signature() {
         data::Sell { contracts: SOL, min_total_proceeds: 0 },
     );
     refused!(w.bank, all.clone(), not_signer, w.bank.process(&[unsigned(sell, &victim)], &[&thief.key]).await);
-    let wd = ix::ix(ix::withdraw(w.lp.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
+    let wd =
+        ix::ix(ix::withdraw(w.lp.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
     let lp_key = w.lp.pubkey();
     refused!(w.bank, all, not_signer, w.bank.process(&[unsigned(wd, &lp_key)], &[&thief.key]).await);
 }
@@ -174,16 +176,24 @@ async fn signing_yourself_does_not_let_you_spend_someone_elses_tokens() {
     let owner = o(OptionsError::WrongTokenOwner);
 
     // deposit the victim's quote for the thief's LP tokens
-    let dep = ix::ix(ix::deposit(thief.pubkey(), &k, w.m.oracle, trader.quote, thief.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 });
+    let dep =
+        ix::ix(ix::deposit(thief.pubkey(), &k, w.m.oracle, trader.quote, thief.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 });
     refused!(w.bank, all.clone(), owner, w.bank.process(&[dep], &[&thief.key]).await);
     // burn the LP's shares for quote paid to the thief
-    let wd = ix::ix(ix::withdraw(thief.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
+    let wd =
+        ix::ix(ix::withdraw(thief.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
     refused!(w.bank, all.clone(), owner, w.bank.process(&[wd], &[&thief.key]).await);
     // buy options to the thief paid from the victim's quote
-    let buy = ix::ix(ix::trade(thief.pubkey(), &k, &call, w.m.oracle, trader.quote, thief_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX });
+    let buy = ix::ix(
+        ix::trade(thief.pubkey(), &k, &call, w.m.oracle, trader.quote, thief_options),
+        data::Buy { contracts: SOL, max_total_cost: u64::MAX },
+    );
     refused!(w.bank, all.clone(), owner, w.bank.process(&[buy], &[&thief.key]).await);
     // sell the victim's options for quote paid to the thief
-    let sell = ix::ix(ix::trade(thief.pubkey(), &k, &call, w.m.oracle, thief.quote, trader_options), data::Sell { contracts: SOL, min_total_proceeds: 0 });
+    let sell = ix::ix(
+        ix::trade(thief.pubkey(), &k, &call, w.m.oracle, thief.quote, trader_options),
+        data::Sell { contracts: SOL, min_total_proceeds: 0 },
+    );
     refused!(w.bank, all, owner, w.bank.process(&[sell], &[&thief.key]).await);
     check_books(&mut w, &[call]).await;
 }
@@ -238,7 +248,11 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ),
         ("hedge slippage 0", |p| p.hedge.max_slippage_bps = 0, OptionsError::InvalidHedgeParams),
         ("keeper reward 1001 bps", |p| p.hedge.keeper_reward_bps = 1001, OptionsError::InvalidHedgeParams),
-        ("keeper fixed reward above cap", |p| p.hedge.keeper_reward_fixed = p.hedge.keeper_reward_cap + 1, OptionsError::InvalidHedgeParams),
+        (
+            "keeper fixed reward above cap",
+            |p| p.hedge.keeper_reward_fixed = p.hedge.keeper_reward_cap + 1,
+            OptionsError::InvalidHedgeParams,
+        ),
     ]
 }
 
@@ -323,14 +337,14 @@ async fn lp_flows_refuse_another_pools_vault_lp_mint_and_greek_cache() {
     let dep = || ix::deposit(lp.pubkey(), &k, w.m.oracle, lp.quote, lp.lp);
     let wd = || ix::withdraw(lp.pubkey(), &k, w.m.oracle, lp.lp, lp.quote);
     let deposits = [
-        ("quote vault", { let mut a = dep(); a.quote_vault = ok.quote_vault; a }, OptionsError::WrongQuoteVault),
-        ("LP mint", { let mut a = dep(); a.lp_mint = ok.lp_mint; a }, OptionsError::WrongLpMint),
-        ("greek cache", { let mut a = dep(); a.greek_cache = ok.greek_cache; a }, OptionsError::WrongGreekCache),
+        ("quote vault", with(dep(), |a| a.quote_vault = ok.quote_vault), OptionsError::WrongQuoteVault),
+        ("LP mint", with(dep(), |a| a.lp_mint = ok.lp_mint), OptionsError::WrongLpMint),
+        ("greek cache", with(dep(), |a| a.greek_cache = ok.greek_cache), OptionsError::WrongGreekCache),
     ];
     let withdrawals = [
-        ("quote vault", { let mut a = wd(); a.quote_vault = ok.quote_vault; a }, OptionsError::WrongQuoteVault),
-        ("LP mint", { let mut a = wd(); a.lp_mint = ok.lp_mint; a }, OptionsError::WrongLpMint),
-        ("greek cache", { let mut a = wd(); a.greek_cache = ok.greek_cache; a }, OptionsError::WrongGreekCache),
+        ("quote vault", with(wd(), |a| a.quote_vault = ok.quote_vault), OptionsError::WrongQuoteVault),
+        ("LP mint", with(wd(), |a| a.lp_mint = ok.lp_mint), OptionsError::WrongLpMint),
+        ("greek cache", with(wd(), |a| a.greek_cache = ok.greek_cache), OptionsError::WrongGreekCache),
     ];
     for (what, acc, expected) in deposits {
         eprintln!("deposit with the other pool's {what}");
@@ -354,33 +368,30 @@ async fn trades_refuse_another_pools_accounts_and_another_series_mint() {
     let call160 = w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.unwrap();
     let options160 = w.m.option_account(&mut w.bank, &mut trader, &call160).await.unwrap();
     let (k, ok) = (w.m.keys, other.keys);
-    let mut all = watch(&w, &[call.series, call.option_mint, call160.series, call160.option_mint, trader.quote, trader_options, options160]);
+    let mut all =
+        watch(&w, &[call.series, call.option_mint, call160.series, call160.option_mint, trader.quote, trader_options, options160]);
     all.extend([ok.pool, ok.greek_cache, ok.quote_vault, other_call.series, other_call.option_mint, other_options]);
 
     let base = || ix::trade(trader.pubkey(), &k, &call, w.m.oracle, trader.quote, trader_options);
     let cases = [
-        ("the other pool's greek cache", { let mut a = base(); a.greek_cache = ok.greek_cache; a }, OptionsError::WrongGreekCache),
-        ("the other pool's quote vault", { let mut a = base(); a.quote_vault = ok.quote_vault; a }, OptionsError::WrongQuoteVault),
+        ("the other pool's greek cache", with(base(), |a| a.greek_cache = ok.greek_cache), OptionsError::WrongGreekCache),
+        ("the other pool's quote vault", with(base(), |a| a.quote_vault = ok.quote_vault), OptionsError::WrongQuoteVault),
         (
             "a series of the other pool",
-            {
-                let mut a = base();
+            with(base(), |a| {
                 a.series = other_call.series;
                 a.option_mint = other_call.option_mint;
                 a.trader_options = other_options;
-                a
-            },
+            }),
             OptionsError::WrongPool,
         ),
         // pay for the 150 call, be minted the 160 call
         (
             "the 160 call's option mint on the 150 call",
-            {
-                let mut a = base();
+            with(base(), |a| {
                 a.option_mint = call160.option_mint;
                 a.trader_options = options160;
-                a
-            },
+            }),
             OptionsError::WrongOptionMint,
         ),
     ];
@@ -434,35 +445,34 @@ async fn token_accounts_of_the_wrong_mint_are_refused() {
     let Scene { mut w, call, mut trader, trader_options } = scene().await;
     let call160 = w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.unwrap();
     let options160 = w.m.option_account(&mut w.bank, &mut trader, &call160).await.unwrap();
-    let k = w.m.keys;
-    let lp = &w.lp;
-    let all = watch(&w, &[call.series, call.option_mint, trader.quote, trader.underlying, trader.lp, trader_options, options160, lp.underlying]);
-    let mint = o(OptionsError::WrongTokenMint);
+    let (k, oracle) = (w.m.keys, w.m.oracle);
+    let (lp, t) = (w.lp.key.insecure_clone(), trader.key.insecure_clone());
+    let (lpa, ta) = (&w.lp, &trader);
+    let all = watch(&w, &[call.series, call.option_mint, ta.quote, ta.underlying, ta.lp, trader_options, options160, lpa.underlying]);
 
-    // deposit paying in underlying; LP tokens into an underlying account
-    let mut a = ix::deposit(lp.pubkey(), &k, w.m.oracle, lp.quote, lp.lp);
-    a.depositor_quote = lp.underlying;
-    refused!(w.bank, all.clone(), mint, w.bank.process(&[ix::ix(a, data::Deposit { quote_amount: USDC, min_lp_out: 0 })], &[&lp.key]).await);
-    let mut a = ix::deposit(lp.pubkey(), &k, w.m.oracle, lp.quote, lp.lp);
-    a.depositor_lp = lp.underlying;
-    refused!(w.bank, all.clone(), mint, w.bank.process(&[ix::ix(a, data::Deposit { quote_amount: USDC, min_lp_out: 0 })], &[&lp.key]).await);
-    // withdraw burning an underlying account as LP; paid into an underlying account
-    let mut a = ix::withdraw(lp.pubkey(), &k, w.m.oracle, lp.lp, lp.quote);
-    a.owner_lp = lp.underlying;
-    refused!(w.bank, all.clone(), mint, w.bank.process(&[ix::ix(a, data::Withdraw { lp_amount: USDC, min_quote_out: 0 })], &[&lp.key]).await);
-    let mut a = ix::withdraw(lp.pubkey(), &k, w.m.oracle, lp.lp, lp.quote);
-    a.owner_quote = lp.underlying;
-    refused!(w.bank, all.clone(), mint, w.bank.process(&[ix::ix(a, data::Withdraw { lp_amount: USDC, min_quote_out: 0 })], &[&lp.key]).await);
-    // trades paying from the LP account; options into the other strike's account
-    let mut a = ix::trade(trader.pubkey(), &k, &call, w.m.oracle, trader.quote, trader_options);
-    a.trader_quote = trader.lp;
-    refused!(w.bank, all.clone(), mint, w.bank.process(&[ix::ix(a, data::Buy { contracts: SOL, max_total_cost: u64::MAX })], &[&trader.key]).await);
-    let mut a = ix::trade(trader.pubkey(), &k, &call, w.m.oracle, trader.quote, trader_options);
-    a.trader_options = options160;
-    refused!(w.bank, all.clone(), mint, w.bank.process(&[ix::ix(a, data::Buy { contracts: SOL, max_total_cost: u64::MAX })], &[&trader.key]).await);
-    let mut a = ix::trade(trader.pubkey(), &k, &call, w.m.oracle, trader.quote, trader_options);
-    a.trader_options = trader.underlying;
-    refused!(w.bank, all, mint, w.bank.process(&[ix::ix(a, data::Sell { contracts: SOL, min_total_proceeds: 0 })], &[&trader.key]).await);
+    let dep = || ix::deposit(lp.pubkey(), &k, oracle, lpa.quote, lpa.lp);
+    let wd = || ix::withdraw(lp.pubkey(), &k, oracle, lpa.lp, lpa.quote);
+    let trade = || ix::trade(t.pubkey(), &k, &call, oracle, ta.quote, trader_options);
+    let deposit = data::Deposit { quote_amount: USDC, min_lp_out: 0 };
+    let withdraw = data::Withdraw { lp_amount: USDC, min_quote_out: 0 };
+    let buy = data::Buy { contracts: SOL, max_total_cost: u64::MAX };
+    let cases = [
+        ("deposit paying in underlying", ix::ix(with(dep(), |a| a.depositor_quote = lpa.underlying), deposit.clone()), &lp),
+        ("deposit minting LP into an underlying account", ix::ix(with(dep(), |a| a.depositor_lp = lpa.underlying), deposit), &lp),
+        ("withdraw burning an underlying account as LP", ix::ix(with(wd(), |a| a.owner_lp = lpa.underlying), withdraw.clone()), &lp),
+        ("withdraw paying into an underlying account", ix::ix(with(wd(), |a| a.owner_quote = lpa.underlying), withdraw), &lp),
+        ("buy paying with LP tokens", ix::ix(with(trade(), |a| a.trader_quote = ta.lp), buy.clone()), &t),
+        ("buy minting into the 160 call's account", ix::ix(with(trade(), |a| a.trader_options = options160), buy), &t),
+        (
+            "sell burning underlying as options",
+            ix::ix(with(trade(), |a| a.trader_options = ta.underlying), data::Sell { contracts: SOL, min_total_proceeds: 0 }),
+            &t,
+        ),
+    ];
+    for (what, ixn, signer) in cases {
+        eprintln!("{what}");
+        refused!(w.bank, all.clone(), o(OptionsError::WrongTokenMint), w.bank.process(&[ixn], &[signer]).await);
+    }
     check_books(&mut w, &[call, call160]).await;
 }
 
@@ -475,10 +485,20 @@ async fn a_fake_token_program_is_refused() {
     let wrong_program = anchor(AnchorCode::InvalidProgramId);
     let mut a = ix::deposit(w.lp.pubkey(), &k, w.m.oracle, w.lp.quote, w.lp.lp);
     a.token_program = fake;
-    refused!(w.bank, all.clone(), wrong_program, w.bank.process(&[ix::ix(a, data::Deposit { quote_amount: USDC, min_lp_out: 0 })], &[&w.lp.key]).await);
+    refused!(
+        w.bank,
+        all.clone(),
+        wrong_program,
+        w.bank.process(&[ix::ix(a, data::Deposit { quote_amount: USDC, min_lp_out: 0 })], &[&w.lp.key]).await
+    );
     let mut a = ix::trade(trader.pubkey(), &k, &call, w.m.oracle, trader.quote, trader_options);
     a.token_program = fake;
-    refused!(w.bank, all, wrong_program, w.bank.process(&[ix::ix(a, data::Sell { contracts: SOL, min_total_proceeds: 0 })], &[&trader.key]).await);
+    refused!(
+        w.bank,
+        all,
+        wrong_program,
+        w.bank.process(&[ix::ix(a, data::Sell { contracts: SOL, min_total_proceeds: 0 })], &[&trader.key]).await
+    );
 }
 
 // ------------------------------------------------------------------ oracle
@@ -489,22 +509,34 @@ fn priced_instructions(s: &Scene, price_update: Pubkey) -> Vec<(&'static str, In
     vec![
         (
             "deposit",
-            ix::ix(ix::deposit(w.lp.pubkey(), k, price_update, w.lp.quote, w.lp.lp), data::Deposit { quote_amount: 1_000 * USDC, min_lp_out: 0 }),
+            ix::ix(
+                ix::deposit(w.lp.pubkey(), k, price_update, w.lp.quote, w.lp.lp),
+                data::Deposit { quote_amount: 1_000 * USDC, min_lp_out: 0 },
+            ),
             vec![w.lp.key.insecure_clone()],
         ),
         (
             "withdraw",
-            ix::ix(ix::withdraw(w.lp.pubkey(), k, price_update, w.lp.lp, w.lp.quote), data::Withdraw { lp_amount: 1_000 * USDC, min_quote_out: 0 }),
+            ix::ix(
+                ix::withdraw(w.lp.pubkey(), k, price_update, w.lp.lp, w.lp.quote),
+                data::Withdraw { lp_amount: 1_000 * USDC, min_quote_out: 0 },
+            ),
             vec![w.lp.key.insecure_clone()],
         ),
         (
             "buy",
-            ix::ix(ix::trade(t.pubkey(), k, &s.call, price_update, t.quote, s.trader_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX }),
+            ix::ix(
+                ix::trade(t.pubkey(), k, &s.call, price_update, t.quote, s.trader_options),
+                data::Buy { contracts: SOL, max_total_cost: u64::MAX },
+            ),
             vec![t.key.insecure_clone()],
         ),
         (
             "sell",
-            ix::ix(ix::trade(t.pubkey(), k, &s.call, price_update, t.quote, s.trader_options), data::Sell { contracts: SOL, min_total_proceeds: 0 }),
+            ix::ix(
+                ix::trade(t.pubkey(), k, &s.call, price_update, t.quote, s.trader_options),
+                data::Sell { contracts: SOL, min_total_proceeds: 0 },
+            ),
             vec![t.key.insecure_clone()],
         ),
         ("refresh", ix::ix(ix::refresh_greeks(k, price_update), data::RefreshGreeks {}), vec![]),
@@ -520,22 +552,42 @@ async fn every_priced_instruction_refuses_each_untrustworthy_price() {
     let mut s = scene().await;
     let now = s.w.bank.now();
     let (feed, p) = (s.w.m.feed_id, 150_00000000i64);
-    let max_conf_bps = s.w.m.pool(&mut s.w.bank).await.unwrap().params.oracle.max_conf_bps as u64;
+    let limits = s.w.m.pool(&mut s.w.bank).await.unwrap().params.oracle;
+    let (max_age, max_conf_bps) = (limits.max_price_age_s as i64, limits.max_conf_bps as u64);
     let fresh = PriceObservation::new(feed, p, now);
-    let with = |f: fn(&mut PriceObservation)| {
+    let fresh_but = |f: fn(&mut PriceObservation)| {
         let mut o = fresh;
         f(&mut o);
         o
     };
     let bad: Vec<(&str, PriceObservation, OptionsError)> = vec![
         // an old genuine update at a price that suits the trader
-        ("published 61 s ago (max age 60 s)", PriceObservation::new(feed, p, now - 61), OptionsError::OracleStale),
+        ("published a second past the max age", PriceObservation::new(feed, p, now - max_age - 1), OptionsError::OracleStale),
         ("another feed", PriceObservation::new([0x42; 32], p, now), OptionsError::OracleFeedMismatch),
-        ("partially verified", with(|o| o.verification = VerificationLevel::Partial { num_signatures: 5 }), OptionsError::OracleNotFullyVerified),
-        ("confidence one unit over the limit", { let mut o = fresh; o.conf = p as u64 * max_conf_bps / 10_000 + 1; o }, OptionsError::OracleConfidenceTooWide),
-        ("zero price", with(|o| { o.price = 0; o.conf = 0 }), OptionsError::OracleNonPositivePrice),
-        ("negative price", with(|o| o.price = -o.price), OptionsError::OracleNonPositivePrice),
-        ("exponent -19", with(|o| o.exponent = -19), OptionsError::OracleExponentOutOfRange),
+        (
+            "partially verified",
+            fresh_but(|o| o.verification = VerificationLevel::Partial { num_signatures: 5 }),
+            OptionsError::OracleNotFullyVerified,
+        ),
+        (
+            "confidence one unit over the limit",
+            {
+                let mut o = fresh;
+                o.conf = p as u64 * max_conf_bps / 10_000 + 1;
+                o
+            },
+            OptionsError::OracleConfidenceTooWide,
+        ),
+        (
+            "zero price",
+            fresh_but(|o| {
+                o.price = 0;
+                o.conf = 0
+            }),
+            OptionsError::OracleNonPositivePrice,
+        ),
+        ("negative price", fresh_but(|o| o.price = -o.price), OptionsError::OracleNonPositivePrice),
+        ("exponent -19", fresh_but(|o| o.exponent = -19), OptionsError::OracleExponentOutOfRange),
     ];
     let oracle = s.w.m.oracle;
     for (what, obs, expected) in bad {
@@ -585,18 +637,29 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused() {
     for (name, ixn, signers) in priced_instructions(&s, forged) {
         eprintln!("{name} with a forged price account");
         let all = scene_accounts(&s);
-        refused!(s.w.bank, all, anchor(AnchorCode::AccountOwnedByWrongProgram), s.w.bank.process(&[ixn], &signers.iter().collect::<Vec<_>>()).await);
+        refused!(
+            s.w.bank,
+            all,
+            anchor(AnchorCode::AccountOwnedByWrongProgram),
+            s.w.bank.process(&[ixn], &signers.iter().collect::<Vec<_>>()).await
+        );
     }
     s.w.bank.set_time(EXPIRY + 30);
     let mut at_expiry = genuine;
     at_expiry.publish_time = EXPIRY + 30;
     at_expiry.prev_publish_time = EXPIRY - 1;
-    s.w.bank.set_account(&forged, Account { lamports, data: price_update_data(&at_expiry), owner: Pubkey::new_unique(), executable: false, rent_epoch: 0 });
+    s.w.bank.set_account(
+        &forged,
+        Account { lamports, data: price_update_data(&at_expiry), owner: Pubkey::new_unique(), executable: false, rent_epoch: 0 },
+    );
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, forged), data::SettleSeries {});
     let all = scene_accounts(&s);
     refused!(s.w.bank, all, anchor(AnchorCode::AccountOwnedByWrongProgram), s.w.bank.process(&[settle], &[]).await);
     // the same bytes under the receiver program settle the series
-    s.w.bank.set_account(&forged, Account { lamports, data: price_update_data(&at_expiry), owner: RECEIVER_PROGRAM_ID, executable: false, rent_epoch: 0 });
+    s.w.bank.set_account(
+        &forged,
+        Account { lamports, data: price_update_data(&at_expiry), owner: RECEIVER_PROGRAM_ID, executable: false, rent_epoch: 0 },
+    );
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, forged), data::SettleSeries {});
     s.w.bank.process(&[settle], &[]).await.unwrap();
 }

@@ -27,6 +27,12 @@ use solana_sdk::transaction::TransactionError;
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
+/// `a` with one or more fields substituted.
+fn with<T>(mut a: T, f: impl FnOnce(&mut T)) -> T {
+    f(&mut a);
+    a
+}
+
 fn o(e: OptionsError) -> u32 {
     code(e)
 }
@@ -49,9 +55,7 @@ async fn wallet(w: &mut World, a: &mut Actor, series: &[SeriesKeys]) -> Vec<Pubk
 
 /// An update published at `publish_time` whose predecessor was published at `prev`.
 fn update(w: &World, price_e8: i64, publish_time: i64, prev: i64) -> PriceObservation {
-    let mut u = PriceObservation::new(w.m.feed_id, price_e8, publish_time);
-    u.prev_publish_time = prev;
-    u
+    with(PriceObservation::new(w.m.feed_id, price_e8, publish_time), |u| u.prev_publish_time = prev)
 }
 
 // ------------------------------------------------------------- withdrawals
@@ -140,8 +144,11 @@ async fn a_solvent_withdrawal_larger_than_the_quote_in_the_vault_is_insufficient
 }
 
 #[tokio::test]
-async fn a_redemption_the_vault_cannot_pay_waits_for_the_rebalance_that_sells_the_hedge() {
+async fn redemptions_and_sales_the_vault_cannot_pay_wait_for_the_rebalance_that_sells_the_hedge() {
     let (mut w, call, mut t, keeper) = hedged_pool().await;
+    // a later call the trader holds and will sell back after the rally
+    let later = w.m.list_series(&mut w.bank, 150 * USDC, EXPIRY + 7 * DAY, Kind::Call).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &later, 5 * SOL, u64::MAX).await.unwrap();
     // a rally to 300 by expiry: 50 x 150 USDC owed, more than the vault holds
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 300_00000000);
@@ -152,9 +159,11 @@ async fn a_redemption_the_vault_cannot_pay_waits_for_the_rebalance_that_sells_th
     assert_eq!(payout, 7_500 * USDC);
     assert!(payout > pool.quote_balance, "vault {} < payout {payout}", pool.quote_balance);
 
-    let mut mine = wallet(&mut w, &mut t, &[call]).await;
+    let mut mine = wallet(&mut w, &mut t, &[call, later]).await;
     mine.push(keeper.quote);
     refused!(w.bank, watch(&w, &mine), o(OptionsError::InsufficientQuoteInVault), w.m.redeem(&mut w.bank, &mut t, &call, 50 * SOL).await);
+    // all the quote left is owed to settled holders: none of it can buy options back
+    refused!(w.bank, watch(&w, &mine), o(OptionsError::InsufficientQuoteInVault), w.m.sell(&mut w.bank, &mut t, &later, 5 * SOL, 0).await);
 
     // arbitrage brings the venue to the oracle; the rebalance sells the hedge into quote
     let arb = w.m.new_actor(&mut w.bank, 0).await.unwrap();
@@ -163,7 +172,8 @@ async fn a_redemption_the_vault_cannot_pay_waits_for_the_rebalance_that_sells_th
     let q0 = balance(&mut w.bank, t.quote).await;
     w.m.redeem(&mut w.bank, &mut t, &call, 50 * SOL).await.unwrap();
     assert_eq!(balance(&mut w.bank, t.quote).await - q0, payout);
-    check_books(&mut w, &[call]).await;
+    w.m.sell(&mut w.bank, &mut t, &later, 5 * SOL, 0).await.unwrap();
+    check_books(&mut w, &[call, later]).await;
 }
 
 /// The refusal's log line, as the handler formats it.
@@ -212,7 +222,11 @@ async fn a_refused_withdrawal_logs_exactly_how_much_can_leave_now() {
     for tag in ["EXPECTED solvency: ", "EXPECTED vault: "] {
         let at = lines.iter().position(|l| l.starts_with(tag)).unwrap_or_else(|| panic!("no {tag:?} in:\n{stdout}"));
         let expected = &lines[at][tag.len()..];
-        let logged = lines[..at].iter().rev().find(|l| l.starts_with("At most ")).unwrap_or_else(|| panic!("nothing logged before {tag:?}:\n{stdout}"));
+        let logged = lines[..at]
+            .iter()
+            .rev()
+            .find(|l| l.starts_with("At most "))
+            .unwrap_or_else(|| panic!("nothing logged before {tag:?}:\n{stdout}"));
         assert_eq!(*logged, expected, "{tag}");
     }
 }
@@ -240,16 +254,31 @@ async fn settlement_needs_expiry_and_the_first_fully_trusted_update_after_it_ins
     let refusals = [
         ("published a second before expiry", update(&w, p, EXPIRY - 1, EXPIRY - 2), OptionsError::SettlementPriceBeforeExpiry),
         // a later tick of the window, picked for its price
-        ("a later update than the first after expiry", update(&w, p, EXPIRY + 300, EXPIRY + 299), OptionsError::SettlementPriceNotFirstAfterExpiry),
-        ("the first after expiry, but past the window", update(&w, p, EXPIRY + window + 1, EXPIRY - 1), OptionsError::SettlementPriceOutsideWindow),
-        ("another feed", { let mut u = update(&w, p, EXPIRY, EXPIRY - 1); u.feed_id = [0x42; 32]; u }, OptionsError::OracleFeedMismatch),
+        (
+            "a later update than the first after expiry",
+            update(&w, p, EXPIRY + 300, EXPIRY + 299),
+            OptionsError::SettlementPriceNotFirstAfterExpiry,
+        ),
+        (
+            "the first after expiry, but past the window",
+            update(&w, p, EXPIRY + window + 1, EXPIRY - 1),
+            OptionsError::SettlementPriceOutsideWindow,
+        ),
+        ("another feed", with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.feed_id = [0x42; 32]), OptionsError::OracleFeedMismatch),
         (
             "partially verified",
-            { let mut u = update(&w, p, EXPIRY, EXPIRY - 1); u.verification = VerificationLevel::Partial { num_signatures: 5 }; u },
+            with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.verification = VerificationLevel::Partial { num_signatures: 5 }),
             OptionsError::OracleNotFullyVerified,
         ),
-        ("confidence 5%", { let mut u = update(&w, p, EXPIRY, EXPIRY - 1); u.conf = p as u64 / 20; u }, OptionsError::OracleConfidenceTooWide),
-        ("a zero price", { let mut u = update(&w, p, EXPIRY, EXPIRY - 1); u.price = 0; u.conf = 0; u }, OptionsError::OracleNonPositivePrice),
+        ("confidence 5%", with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.conf = p as u64 / 20), OptionsError::OracleConfidenceTooWide),
+        (
+            "a zero price",
+            with(update(&w, p, EXPIRY, EXPIRY - 1), |u| {
+                u.price = 0;
+                u.conf = 0;
+            }),
+            OptionsError::OracleNonPositivePrice,
+        ),
     ];
     for (what, u, expected) in refusals {
         eprintln!("settle with an update {what}");
@@ -318,17 +347,35 @@ async fn redemption_needs_a_settled_series_a_real_amount_and_the_holders_own_acc
     let k = w.m.keys;
     let redeem = |holder: Pubkey| ix::redeem(holder, &k, &call, options, t.quote);
     let cases = [
-        ("the other pool's quote vault", { let mut a = redeem(t.pubkey()); a.quote_vault = other.keys.quote_vault; a }, OptionsError::WrongQuoteVault, false),
-        ("a series of the other pool", { let mut a = redeem(t.pubkey()); a.series = other_call.series; a }, OptionsError::WrongPool, false),
+        (
+            "the other pool's quote vault",
+            with(redeem(t.pubkey()), |a| a.quote_vault = other.keys.quote_vault),
+            OptionsError::WrongQuoteVault,
+            false,
+        ),
+        ("a series of the other pool", with(redeem(t.pubkey()), |a| a.series = other_call.series), OptionsError::WrongPool, false),
         // burn the cheap 160s, be paid as the 150s
         (
             "the 160 call's mint and tokens on the 150 call",
-            { let mut a = redeem(t.pubkey()); a.option_mint = call160.option_mint; a.holder_options = options160; a },
+            with(redeem(t.pubkey()), |a| {
+                a.option_mint = call160.option_mint;
+                a.holder_options = options160;
+            }),
             OptionsError::WrongOptionMint,
             false,
         ),
-        ("payout into an underlying account", { let mut a = redeem(t.pubkey()); a.holder_quote = t.underlying; a }, OptionsError::WrongTokenMint, false),
-        ("the holder's options, signed by a thief", { let mut a = redeem(thief.pubkey()); a.holder_quote = thief.quote; a }, OptionsError::WrongTokenOwner, true),
+        (
+            "payout into an underlying account",
+            with(redeem(t.pubkey()), |a| a.holder_quote = t.underlying),
+            OptionsError::WrongTokenMint,
+            false,
+        ),
+        (
+            "the holder's options, signed by a thief",
+            with(redeem(thief.pubkey()), |a| a.holder_quote = thief.quote),
+            OptionsError::WrongTokenOwner,
+            true,
+        ),
     ];
     for (what, acc, expected, by_thief) in cases {
         eprintln!("redeem with {what}");
@@ -393,7 +440,12 @@ async fn create_series_refuses_expiries_inside_the_cutoff_and_invalid_strikes() 
     ];
     for (what, (strike, expiry, s), expected) in cases {
         eprintln!("list a series {what}");
-        refused!(w.bank, watch(&w, &[s.series, s.option_mint]), o(expected), w.m.list_series(&mut w.bank, strike, expiry, Kind::Call).await.map(|_| ()));
+        refused!(
+            w.bank,
+            watch(&w, &[s.series, s.option_mint]),
+            o(expected),
+            w.m.list_series(&mut w.bank, strike, expiry, Kind::Call).await.map(|_| ())
+        );
     }
     // the edges themselves
     w.m.list_series(&mut w.bank, 150 * USDC, now + cutoff + 1, Kind::Call).await.unwrap();
@@ -429,7 +481,12 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
     w.m.list_series(&mut w.bank, 150 * USDC, EXPIRY, Kind::Call).await.unwrap();
     w.m.list_series(&mut w.bank, 150 * USDC, EXPIRY, Kind::Put).await.unwrap();
     let s = SeriesKeys::derive(&w.m.keys.pool, EXPIRY, 160 * USDC, Kind::Call);
-    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), o(OptionsError::TooManyLiveSeries), w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.map(|_| ()));
+    refused!(
+        w.bank,
+        watch(&w, &[s.series, s.option_mint]),
+        o(OptionsError::TooManyLiveSeries),
+        w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.map(|_| ())
+    );
 
     // at the largest cap allowed (32 = the cache's capacity) the cap, checked
     // first, stops the 33rd series: GreekCacheFull cannot be reached
@@ -450,7 +507,12 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
     }
     assert_eq!(w.m.cache(&mut w.bank).await.unwrap().live_count, 32);
     let s = SeriesKeys::derive(&w.m.keys.pool, EXPIRY, 170 * USDC, Kind::Call);
-    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), o(OptionsError::TooManyLiveSeries), w.m.list_series(&mut w.bank, 170 * USDC, EXPIRY, Kind::Call).await.map(|_| ()));
+    refused!(
+        w.bank,
+        watch(&w, &[s.series, s.option_mint]),
+        o(OptionsError::TooManyLiveSeries),
+        w.m.list_series(&mut w.bank, 170 * USDC, EXPIRY, Kind::Call).await.map(|_| ())
+    );
 }
 
 #[tokio::test]
@@ -464,7 +526,12 @@ async fn a_seventeenth_distinct_expiry_is_refused() {
     }
     let late = T0 + (MAX_BOARDS as i64 + 1) * DAY;
     let s = SeriesKeys::derive(&w.m.keys.pool, late, 150 * USDC, Kind::Call);
-    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), o(OptionsError::TooManyExpiries), w.m.list_series(&mut w.bank, 150 * USDC, late, Kind::Call).await.map(|_| ()));
+    refused!(
+        w.bank,
+        watch(&w, &[s.series, s.option_mint]),
+        o(OptionsError::TooManyExpiries),
+        w.m.list_series(&mut w.bank, 150 * USDC, late, Kind::Call).await.map(|_| ())
+    );
     // an existing expiry still takes new strikes
     w.m.list_series(&mut w.bank, 160 * USDC, T0 + DAY, Kind::Call).await.unwrap();
 }

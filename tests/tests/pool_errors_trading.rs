@@ -166,7 +166,11 @@ async fn call_delta(w: &mut World, strike: u64, kind: Kind) -> I80F48 {
     let k = I80F48::from_num(strike) / I80F48::from_num(USDC);
     let t = t_years(EXPIRY, w.bank.now());
     let g = price_and_greeks(kind.into(), spot(&w.m), k, t, pool.params.vol.initial_base_iv(), pool.params.vol.rate()).unwrap();
-    if kind == Kind::Put { g.delta + I80F48::ONE } else { g.delta }
+    if kind == Kind::Put {
+        g.delta + I80F48::ONE
+    } else {
+        g.delta
+    }
 }
 
 #[tokio::test]
@@ -210,7 +214,12 @@ async fn open_interest_stops_at_the_cap_of_each_series() {
     let mine = wallet(&mut w, &mut t, &[call, put]).await;
 
     w.m.buy(&mut w.bank, &mut t, &call, 3 * SOL, u64::MAX).await.unwrap();
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::OpenInterestCapExceeded), w.m.buy(&mut w.bank, &mut t, &call, 2 * SOL + 1, u64::MAX).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        o(OptionsError::OpenInterestCapExceeded),
+        w.m.buy(&mut w.bank, &mut t, &call, 2 * SOL + 1, u64::MAX).await
+    );
     // exactly at the cap, and the cap is per series
     w.m.buy(&mut w.bank, &mut t, &call, 2 * SOL, u64::MAX).await.unwrap();
     w.m.buy(&mut w.bank, &mut t, &put, 5 * SOL, u64::MAX).await.unwrap();
@@ -249,7 +258,12 @@ async fn net_short_puts_beyond_the_unhedgeable_cap_are_refused_and_calls_offset_
     w.m.buy(&mut w.bank, &mut t, &put, SOL, u64::MAX).await.unwrap();
     let one = w.m.cache(&mut w.bank).await.unwrap().unhedgeable_delta();
     assert!(one > I80F48::from_num(SOL / 3) && one < I80F48::from_num(SOL / 2), "{one}");
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::UnhedgedDeltaCapExceeded), w.m.buy(&mut w.bank, &mut t, &put, 2 * SOL, u64::MAX).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        o(OptionsError::UnhedgedDeltaCapExceeded),
+        w.m.buy(&mut w.bank, &mut t, &put, 2 * SOL, u64::MAX).await
+    );
     // short calls add hedgeable delta: net, the same two puts now fit under the cap
     w.m.buy(&mut w.bank, &mut t, &call, 2 * SOL, u64::MAX).await.unwrap();
     w.m.buy(&mut w.bank, &mut t, &put, 2 * SOL, u64::MAX).await.unwrap();
@@ -334,7 +348,12 @@ async fn an_overflow_size_buy_is_amount_too_large_and_a_merely_huge_one_hits_the
     // a thousandth of that prices, and the per-series cap (10,000 SOL) refuses it
     let cap = w.m.pool(&mut w.bank).await.unwrap().params.risk.max_open_interest;
     assert!(u64::MAX / 1000 > cap);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::OpenInterestCapExceeded), w.m.buy(&mut w.bank, &mut t, &call, u64::MAX / 1000, u64::MAX).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        o(OptionsError::OpenInterestCapExceeded),
+        w.m.buy(&mut w.bank, &mut t, &call, u64::MAX / 1000, u64::MAX).await
+    );
     check_books(&mut w, &[call]).await;
 }
 
