@@ -6,6 +6,8 @@
 #[macro_use]
 mod common;
 
+use options_amm::constants::MAX_SERIES_LIFETIME_S;
+
 use anchor_lang::prelude::Pubkey;
 use common::*;
 use oamm_sdk::bank::BankError;
@@ -425,7 +427,7 @@ async fn a_series_closes_only_settled_and_fully_redeemed_and_only_to_the_admin()
 // ----------------------------------------------------------- create_series
 
 #[tokio::test]
-async fn create_series_refuses_expiries_inside_the_cutoff_and_invalid_strikes() {
+async fn create_series_refuses_expiries_inside_the_cutoff_or_past_five_years_and_invalid_strikes() {
     let mut w = world().await;
     let now = w.bank.now();
     let cutoff = w.m.pool(&mut w.bank).await.unwrap().params.risk.trading_cutoff_s as i64;
@@ -433,6 +435,10 @@ async fn create_series_refuses_expiries_inside_the_cutoff_and_invalid_strikes() 
     let cases = [
         ("expiring exactly at now + cut-off", list(150 * USDC, now + cutoff), OptionsError::ExpiryTooSoon),
         ("already expired", list(150 * USDC, now - 1), OptionsError::ExpiryTooSoon),
+        // a series the pricer could not value would stop every instruction
+        // that reprices the pool (regression: one 100 years out bricked it)
+        ("one second past the 5-year lifetime", list(150 * USDC, now + MAX_SERIES_LIFETIME_S + 1), OptionsError::ExpiryTooFar),
+        ("101 years out", list(150 * USDC, now + 101 * 365 * DAY), OptionsError::ExpiryTooFar),
         ("strike 0", list(0, EXPIRY), OptionsError::InvalidStrike),
         // options-math prices strikes up to 2^40 quote units
         ("strike one base unit above 2^40 USDC", list((1u64 << 40) * USDC + 1, EXPIRY), OptionsError::InvalidStrike),
@@ -449,6 +455,9 @@ async fn create_series_refuses_expiries_inside_the_cutoff_and_invalid_strikes() 
     }
     // the edges themselves
     w.m.list_series(&mut w.bank, 150 * USDC, now + cutoff + 1, Kind::Call).await.unwrap();
+    w.m.list_series(&mut w.bank, 150 * USDC, now + MAX_SERIES_LIFETIME_S, Kind::Call).await.unwrap();
+    // and a 5-year series does not stop the pool: it prices, the pool refreshes
+    w.m.refresh(&mut w.bank).await.unwrap();
     w.m.list_series(&mut w.bank, (1u64 << 40) * USDC, EXPIRY, Kind::Call).await.unwrap();
 }
 

@@ -37,3 +37,8 @@ pub const PAUSE_ALL: u8 = PAUSE_TRADING | PAUSE_LP | PAUSE_REBALANCE;
 /// roughly 0.1% of price for SOL; accepting the whole settlement window
 /// would let one pick the best price of an hour.
 pub const SETTLEMENT_GRACE_S: i64 = 30;
+
+/// Longest a series may run from listing to expiry. Every instruction that
+/// values the pool reprices all live series, and the pricer is proven only
+/// up to 100 years; a series it could not price would stop the whole pool.
+pub const MAX_SERIES_LIFETIME_S: i64 = 5 * SECONDS_PER_YEAR;

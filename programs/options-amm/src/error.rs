@@ -147,12 +147,14 @@ pub enum OptionsError {
     // --- settlement, continued (6059..)
     #[msg("Settlement needs the Pyth update covering expiry (prev_publish_time < expiry), or one published within 30 s of it: post that update (Hermes serves it by timestamp)")]
     SettlementPriceNotFirstAfterExpiry,
+    #[msg("Expiry too far out: a series may run at most 5 years from listing")]
+    ExpiryTooFar,
 }
 
 impl OptionsError {
     /// Every variant in code order, for clients that turn a code back into
     /// a name and a message.
-    pub const ALL: [OptionsError; 60] = [
+    pub const ALL: [OptionsError; 61] = [
         OptionsError::Unauthorized,
         OptionsError::InvalidOracleParams,
         OptionsError::InvalidVolParams,
@@ -213,6 +215,7 @@ impl OptionsError {
         OptionsError::WrongVenueVault,
         OptionsError::VenueCannotFill,
         OptionsError::SettlementPriceNotFirstAfterExpiry,
+        OptionsError::ExpiryTooFar,
     ];
 
     pub fn from_code(code: u32) -> Option<OptionsError> {

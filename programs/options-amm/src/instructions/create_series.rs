@@ -46,6 +46,7 @@ pub fn handler(ctx: Context<CreateSeries>, strike_quote: u64, expiry: i64, kind:
         expiry.saturating_sub(pool.params.risk.trading_cutoff_s as i64) > now,
         OptionsError::ExpiryTooSoon
     );
+    require!(expiry.saturating_sub(now) <= MAX_SERIES_LIFETIME_S, OptionsError::ExpiryTooFar);
     require!(pool.live_series < pool.params.risk.max_live_series, OptionsError::TooManyLiveSeries);
 
     let vol = &pool.params.vol;
