@@ -345,7 +345,7 @@ struct DemoSeries {
     record: SeriesRecord,
 }
 
-/// Rounds a fixed-point amount for the report.
+/// A fixed-point value as a JSON/table number.
 fn f(x: I80F48) -> f64 {
     x.to_num::<f64>()
 }
@@ -375,6 +375,7 @@ struct World {
     pool: Pubkey,
     d: Decimals,
     max_trade: u64,
+    trading_cutoff_s: i64,
     lp: Actor,
     traders: Vec<Actor>,
     keeper: Actor,
@@ -459,6 +460,7 @@ impl World {
             pool,
             d,
             max_trade: params.hedge.max_trade,
+            trading_cutoff_s: params.risk.trading_cutoff_s as i64,
             lp,
             traders,
             keeper,
@@ -516,10 +518,9 @@ impl World {
         let start = self.snapshot().await?;
         let nav_start = start.nav(Rounding::Down);
         self.check_books().await?;
-        for i in 1..=steps {
+        for (i, &price) in path.iter().enumerate().skip(1) {
             self.step = i as u32;
             let t = T0 + (horizon as i128 * i as i128 / steps as i128) as i64;
-            let price = path[i];
             // expiries inside this step: settle on the first price published after them
             let mut expiries: Vec<i64> = self.series.iter().filter(|s| !s.record.settled && s.expiry <= t).map(|s| s.expiry).collect();
             expiries.sort();
@@ -606,7 +607,7 @@ impl World {
     async fn random_trade(&mut self, rng: &mut ChaCha8Rng) -> Result<()> {
         let (bank, _) = parts(&mut self.b, &self.pool)?;
         let now = bank.now();
-        let cutoff = default_params(SOL_USD_FEED_ID, Pubkey::default()).risk.trading_cutoff_s as i64;
+        let cutoff = self.trading_cutoff_s;
         let open: Vec<usize> = (0..self.series.len())
             .filter(|&i| !self.series[i].record.settled && now < self.series[i].expiry - cutoff)
             .collect();

@@ -214,11 +214,8 @@ pub fn render(r: &DemoReport, elapsed: Duration) -> String {
         let _ = writeln!(t, "  ! {f}");
     }
     let _ = writeln!(t);
-    match &r.chart {
-        Some(p) => {
-            let _ = writeln!(t, "chart written to {p}");
-        }
-        None => {}
+    if let Some(p) = &r.chart {
+        let _ = writeln!(t, "chart written to {p}");
     }
     let _ = writeln!(t, "ran in {:.2} s", elapsed.as_secs_f64());
     t
