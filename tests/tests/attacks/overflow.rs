@@ -8,6 +8,7 @@ use super::support::*;
 use crate::common::*;
 use oamm_sdk::ix::{self, data};
 use oamm_sdk::pyth::PriceObservation;
+use options_amm::constants::MAX_SERIES_LIFETIME_S;
 use options_amm::error::OptionsError;
 use options_amm::state::{HedgePolicyConfig, Kind, PoolParams};
 use solana_sdk::signature::Signer;
@@ -88,6 +89,9 @@ async fn strikes_and_expiries_at_their_limits_are_refused() {
         (u64::MAX, now + DAY, OptionsError::InvalidStrike),
         (150 * USDC, i64::MIN, OptionsError::ExpiryTooSoon),
         (150 * USDC, now + cutoff, OptionsError::ExpiryTooSoon),
+        // beyond what the pricer can value (it would stop every refresh) and the 5-year cap
+        (150 * USDC, i64::MAX, OptionsError::ExpiryTooFar),
+        (150 * USDC, now + MAX_SERIES_LIFETIME_S + 1, OptionsError::ExpiryTooFar),
     ];
     for (strike, expiry, e) in cases {
         let sk = oamm_sdk::pda::SeriesKeys::derive(&w.m.keys.pool, expiry, strike, Kind::Call);
@@ -95,8 +99,9 @@ async fn strikes_and_expiries_at_their_limits_are_refused() {
         let watched = vec![w.m.keys.pool, w.m.keys.greek_cache, sk.series, sk.option_mint];
         refused_and_unchanged(&mut w.bank, &watched, &[c], &[&w.m.admin], code(e)).await;
     }
-    // one second past the cut-off lists
+    // one second past the cut-off lists, and so does the longest lifetime
     w.m.list_series(&mut w.bank, 150 * USDC, now + cutoff + 1, Kind::Call).await.unwrap();
+    w.m.list_series(&mut w.bank, 150 * USDC, now + MAX_SERIES_LIFETIME_S, Kind::Call).await.unwrap();
 }
 
 /// Each parameter at its type's maximum (or an impossible zero): its group's error.
