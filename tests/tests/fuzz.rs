@@ -23,6 +23,7 @@
 //!   evaluation at every kink and a dense grid;
 //! - an accepted operation never spends quote owed to settled holders;
 //! - a refused operation changed no account at all.
+//!
 //! At the end of each sequence every series is expired and settled, the
 //! pool rebalanced until nothing is due, and every holder redeems: each
 //! redemption must be paid unless the pool is out of hedge and quote both.

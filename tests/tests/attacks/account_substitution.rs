@@ -20,20 +20,20 @@ async fn another_pools_vault_lp_mint_and_cache_are_refused_in_lp_flows() {
     let withdraw = |a| ix::ix(a, data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
 
     let mut cases = Vec::new();
-    let mut a = dep.clone();
+    let mut a = dep;
     a.quote_vault = o.keys.quote_vault;
     cases.push((deposit(a), OptionsError::WrongQuoteVault));
-    let mut a = dep.clone();
+    let mut a = dep;
     // the other pool's LP mint with an LP account of that mint: LP of the wrong pool
     (a.lp_mint, a.depositor_lp) = (o.keys.lp_mint, other_lp);
     cases.push((deposit(a), OptionsError::WrongLpMint));
-    let mut a = dep.clone();
+    let mut a = dep;
     a.greek_cache = o.keys.greek_cache;
     cases.push((deposit(a), OptionsError::WrongGreekCache));
-    let mut a = dep.clone();
+    let mut a = dep;
     a.depositor_lp = other_lp; // our LP minted into an account of another mint
     cases.push((deposit(a), OptionsError::WrongTokenMint));
-    let mut a = dep.clone();
+    let mut a = dep;
     a.depositor_quote = lp.underlying; // pay with the underlying
     cases.push((deposit(a), OptionsError::WrongTokenMint));
     // the whole other pool with our cache: the pool's first has_one speaks
@@ -41,13 +41,13 @@ async fn another_pools_vault_lp_mint_and_cache_are_refused_in_lp_flows() {
     a.pool = o.keys.pool;
     cases.push((deposit(a), OptionsError::WrongGreekCache));
 
-    let mut a = wd.clone();
+    let mut a = wd;
     a.quote_vault = o.keys.quote_vault;
     cases.push((withdraw(a), OptionsError::WrongQuoteVault));
-    let mut a = wd.clone();
+    let mut a = wd;
     (a.lp_mint, a.owner_lp) = (o.keys.lp_mint, other_lp);
     cases.push((withdraw(a), OptionsError::WrongLpMint));
-    let mut a = wd.clone();
+    let mut a = wd;
     a.owner_quote = lp.underlying;
     cases.push((withdraw(a), OptionsError::WrongTokenMint));
     let mut a = wd;
@@ -76,26 +76,26 @@ async fn another_pools_series_mint_and_vault_are_refused_in_trades() {
     let sell = |a| ix::ix(a, data::Sell { contracts: SOL, min_total_proceeds: 0 });
 
     let mut cases = Vec::new();
-    let mut a = base.clone();
+    let mut a = base;
     (a.series, a.option_mint, a.trader_options) = (s.other_call.series, s.other_call.option_mint, other_options);
     cases.push((buy(a), OptionsError::WrongPool));
-    let mut a = base.clone();
+    let mut a = base;
     a.option_mint = put.option_mint; // our series, another series' mint
     cases.push((buy(a), OptionsError::WrongOptionMint));
-    let mut a = base.clone();
+    let mut a = base;
     (a.option_mint, a.trader_options) = (put.option_mint, put_options);
     cases.push((sell(a), OptionsError::WrongOptionMint));
-    let mut a = base.clone();
+    let mut a = base;
     a.trader_options = put_options; // options of another series credited/burned
-    cases.push((buy(a.clone()), OptionsError::WrongTokenMint));
+    cases.push((buy(a), OptionsError::WrongTokenMint));
     cases.push((sell(a), OptionsError::WrongTokenMint));
-    let mut a = base.clone();
+    let mut a = base;
     a.quote_vault = o.keys.quote_vault; // pay into the other pool
     cases.push((buy(a), OptionsError::WrongQuoteVault));
-    let mut a = base.clone();
+    let mut a = base;
     a.greek_cache = o.keys.greek_cache;
     cases.push((buy(a), OptionsError::WrongGreekCache));
-    let mut a = base.clone();
+    let mut a = base;
     a.trader_quote = tr.underlying;
     cases.push((buy(a), OptionsError::WrongTokenMint));
     // the other pool with its own cache and vault, but our series
@@ -119,19 +119,19 @@ async fn another_pools_hedge_vault_venue_and_reward_account_are_refused_in_rebal
     let rb = |a| ix::ix(a, data::Rebalance {});
 
     let mut cases = Vec::new();
-    let mut a = base.clone();
+    let mut a = base;
     a.hedge_vault = o.keys.hedge_vault;
     cases.push((rb(a), OptionsError::WrongHedgeVault));
-    let mut a = base.clone();
+    let mut a = base;
     a.quote_vault = o.keys.quote_vault;
     cases.push((rb(a), OptionsError::WrongQuoteVault));
-    let mut a = base.clone();
+    let mut a = base;
     a.keeper_quote = k.underlying; // reward paid in the wrong token
     cases.push((rb(a), OptionsError::WrongTokenMint));
-    let mut a = base.clone();
+    let mut a = base;
     a.venue_pool = o.venue.venue_pool;
     cases.push((rb(a), OptionsError::WrongVenuePool));
-    let mut a = base.clone();
+    let mut a = base;
     (a.venue_base_vault, a.venue_quote_vault) = (o.venue.base_vault, o.venue.quote_vault);
     cases.push((rb(a), OptionsError::WrongVenueVault));
     let mut a = base;
@@ -165,13 +165,13 @@ async fn another_pools_series_cannot_be_settled_redeemed_or_closed_against_this_
     let tr = &s.trader;
     let base = ix::redeem(tr.pubkey(), &m.keys, &s.call, s.trader_options, tr.quote);
     let redeem = |a| ix::ix(a, data::Redeem { contracts: SOL });
-    let mut a = base.clone();
+    let mut a = base;
     a.series = s.other_call.series; // paid from our vault at the other series' payoff
     let mut cases = vec![(redeem(a), OptionsError::WrongPool)];
-    let mut a = base.clone();
+    let mut a = base;
     a.quote_vault = o.keys.quote_vault; // paid from the other pool's vault
     cases.push((redeem(a), OptionsError::WrongQuoteVault));
-    let mut a = base.clone();
+    let mut a = base;
     a.option_mint = s.other_call.option_mint;
     cases.push((redeem(a), OptionsError::WrongOptionMint));
     let mut a = base;

@@ -37,7 +37,7 @@ async fn only_spl_token_is_accepted_as_the_token_program() {
         let cases: Vec<(Instruction, &Keypair)> = vec![
             (ix::ix(d, data::Deposit { quote_amount: USDC, min_lp_out: 0 }), &lp.key),
             (ix::ix(w, data::Withdraw { lp_amount: USDC, min_quote_out: 0 }), &lp.key),
-            (ix::ix(t.clone(), data::Buy { contracts: SOL, max_total_cost: u64::MAX }), &tr.key),
+            (ix::ix(t, data::Buy { contracts: SOL, max_total_cost: u64::MAX }), &tr.key),
             (ix::ix(t, data::Sell { contracts: SOL, min_total_proceeds: 0 }), &tr.key),
             (ix::ix(r, data::Rebalance {}), &k.key),
         ];

@@ -37,7 +37,7 @@ async fn a_pool_vault_passed_twice_is_refused_everywhere() {
     let cases: Vec<(Instruction, &Keypair)> = vec![
         (ix::ix(d, data::Deposit { quote_amount: USDC, min_lp_out: 0 }), &lp.key),
         (ix::ix(w, data::Withdraw { lp_amount: USDC, min_quote_out: 0 }), &lp.key),
-        (ix::ix(b.clone(), data::Buy { contracts: SOL, max_total_cost: u64::MAX }), &tr.key),
+        (ix::ix(b, data::Buy { contracts: SOL, max_total_cost: u64::MAX }), &tr.key),
         (ix::ix(b, data::Sell { contracts: SOL, min_total_proceeds: 0 }), &tr.key),
         (ix::ix(r1, data::Rebalance {}), &k.key),
         (ix::ix(r2, data::Rebalance {}), &k.key),

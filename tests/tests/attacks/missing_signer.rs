@@ -69,7 +69,7 @@ async fn trades_and_redemptions_without_the_holders_signature_are_refused() {
 
     // buy with the victim's quote, sell the victim's options
     let acc = ix::trade(tr.pubkey(), &m.keys, &s.call, m.oracle, tr.quote, s.trader_options);
-    let buy = unsigned(ix::ix(acc.clone(), data::Buy { contracts: SOL, max_total_cost: u64::MAX }), &tr.pubkey());
+    let buy = unsigned(ix::ix(acc, data::Buy { contracts: SOL, max_total_cost: u64::MAX }), &tr.pubkey());
     refused_and_unchanged(&mut s.w.bank, &keys, &[buy], &[], not_signer).await;
     let sell = unsigned(ix::ix(acc, data::Sell { contracts: SOL, min_total_proceeds: 0 }), &tr.pubkey());
     refused_and_unchanged(&mut s.w.bank, &keys, &[sell], &[], not_signer).await;

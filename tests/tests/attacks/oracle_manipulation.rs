@@ -128,7 +128,7 @@ async fn a_trader_can_only_choose_among_updates_younger_than_the_max_age() {
     let buy = ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, own_oracle, tr.quote, s.trader_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX });
     // one minute ago SOL was 1% cheaper than now
     s.w.bank.set_price(&own_oracle, &PriceObservation::new(feed, 148_50000000, now - 61));
-    refused_and_unchanged(&mut s.w.bank, &keys, &[buy.clone()], &[&s.trader.key], code(OptionsError::OracleStale)).await;
+    refused_and_unchanged(&mut s.w.bank, &keys, std::slice::from_ref(&buy), &[&s.trader.key], code(OptionsError::OracleStale)).await;
     s.w.bank.set_price(&own_oracle, &PriceObservation::new(feed, 148_50000000, now - 60));
     let fresh = expected_quote(&mut s.w, &s.call, options_math::amm::Side::Buy, SOL).await;
     let q0 = balance(&mut s.w.bank, s.trader.quote).await;

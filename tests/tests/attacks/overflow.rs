@@ -156,7 +156,7 @@ async fn valid_extreme_fees_fail_trades_cleanly_instead_of_wrapping() {
     let keys = pool_accounts(&s);
     let tr = &s.trader;
     let trade = ix::trade(tr.pubkey(), &s.w.m.keys, &s.call, s.w.m.oracle, tr.quote, s.trader_options);
-    let buy = || ix::ix(trade.clone(), data::Buy { contracts: SOL, max_total_cost: u64::MAX });
+    let buy = || ix::ix(trade, data::Buy { contracts: SOL, max_total_cost: u64::MAX });
 
     // a minimum fee of u64::MAX: premium + fee does not fit, AmountTooLarge (not a wrapped small total)
     let mut p = p0.clone();

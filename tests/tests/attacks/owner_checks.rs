@@ -48,7 +48,7 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused_everywhere() {
     // settlement: a post-expiry "price" of 1,000 USD that would make the calls pay 850 each
     s.w.bank.set_time(EXPIRY + 10);
     s.w.m.post_price(&mut s.w.bank, 150_00000000);
-    let o = PriceObservation::new(s.w.m.feed_id, 1_000_00000000, EXPIRY + 5);
+    let o = PriceObservation::new(s.w.m.feed_id, 100_000_000_000, EXPIRY + 5);
     let fake = forge(&mut s.w.bank, price_update_data(&o), Pubkey::new_unique());
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, fake), data::SettleSeries {});
     refused_and_unchanged(&mut s.w.bank, &keys, &[settle], &[], wrong_owner).await;
@@ -102,19 +102,19 @@ async fn pool_cache_vault_and_mint_copies_under_another_owner_are_refused() {
     let buy = |acc| ix::ix(acc, data::Buy { contracts: SOL, max_total_cost: u64::MAX });
 
     let mut cases = Vec::new();
-    let mut a = base.clone();
+    let mut a = base;
     a.pool = pool;
     cases.push(buy(a));
-    let mut a = base.clone();
+    let mut a = base;
     a.greek_cache = cache;
     cases.push(buy(a));
-    let mut a = base.clone();
+    let mut a = base;
     a.quote_vault = vault;
     cases.push(buy(a));
-    let mut a = base.clone();
+    let mut a = base;
     a.quote_vault = vault_2022;
     cases.push(buy(a));
-    let mut a = base.clone();
+    let mut a = base;
     a.option_mint = option_mint;
     cases.push(buy(a));
     let mut d = ix::deposit(tr.pubkey(), &m.keys, m.oracle, tr.quote, tr.lp);

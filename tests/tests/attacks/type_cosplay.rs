@@ -23,16 +23,16 @@ async fn program_accounts_of_one_type_are_refused_as_another() {
     let buy = |a| ix::ix(a, data::Buy { contracts: SOL, max_total_cost: u64::MAX });
 
     let mut cases = Vec::new();
-    let mut a = trade.clone();
+    let mut a = trade;
     a.pool = s.call.series; // a series dressed as the pool
     cases.push(buy(a));
-    let mut a = trade.clone();
+    let mut a = trade;
     a.series = m.keys.pool; // the pool dressed as a series
     cases.push(buy(a));
-    let mut a = trade.clone();
+    let mut a = trade;
     a.greek_cache = m.keys.pool; // the pool as the zero-copy cache
     cases.push(buy(a));
-    let mut a = trade.clone();
+    let mut a = trade;
     a.pool = m.keys.greek_cache; // the cache as the pool
     cases.push(buy(a));
     for c in cases {
