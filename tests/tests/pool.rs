@@ -209,3 +209,39 @@ async fn settlement_takes_the_first_update_after_expiry_not_the_best_of_the_wind
     assert_eq!(s.payout_remaining, 10 * USDC);
     check_books(&mut w, &[call]).await;
 }
+
+/// Pool and series addresses are predictable; anyone can send lamports to
+/// them before they exist. That must not block creating them (Anchor 1.2's
+/// `init` would fail here, on runtimes without SIMD-0312).
+#[tokio::test]
+async fn prefunded_addresses_block_neither_a_pool_nor_a_series() {
+    use oamm_sdk::pda::{PoolKeys, SeriesKeys};
+    use solana_sdk::signature::Signer;
+    let mut w = world().await;
+    let griefer = w.bank.funded_keypair(5).await.unwrap();
+    let send = |to| anchor_lang::solana_program::system_instruction::transfer(&griefer.pubkey(), &to, 1_000_000);
+    // a series about to be listed: its account and its mint, pre-funded
+    let expiry = T0 + 9 * DAY;
+    let s = SeriesKeys::derive(&w.m.keys.pool, expiry, 155 * USDC, Kind::Call);
+    w.bank.process(&[send(s.series), send(s.option_mint)], &[&griefer]).await.unwrap();
+    let listed = w.m.list_series(&mut w.bank, 155 * USDC, expiry, Kind::Call).await.unwrap();
+    assert_eq!(listed, s);
+    let mut t = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &s, SOL, u64::MAX).await.unwrap();
+    check_books(&mut w, &[s]).await;
+
+    // a pair not yet listed: every one of its pool's PDAs pre-funded
+    let authority = solana_sdk::signature::Keypair::new();
+    let underlying = w.bank.create_mint(&authority.pubkey(), 9).await.unwrap();
+    let quote = w.bank.create_mint(&authority.pubkey(), 6).await.unwrap();
+    let k = PoolKeys::derive(underlying, quote);
+    let ixs: Vec<_> = [k.pool, k.greek_cache, k.lp_mint, k.quote_vault, k.hedge_vault].into_iter().map(send).collect();
+    w.bank.process(&ixs, &[&griefer]).await.unwrap();
+    let admin = w.bank.funded_keypair(10).await.unwrap();
+    let params = oamm_sdk::market::default_params(w.m.feed_id, w.m.venue.venue_pool);
+    let ix = oamm_sdk::ix::ix(oamm_sdk::ix::initialize_pool(admin.pubkey(), &k), oamm_sdk::ix::data::InitializePool { params });
+    w.bank.process(&[ix], &[&admin]).await.unwrap();
+    let pool: options_amm::state::Pool = w.bank.anchor(&k.pool).await.unwrap();
+    assert_eq!(pool.admin, admin.pubkey());
+    assert_eq!(w.bank.token_balance(&k.quote_vault).await.unwrap(), 0, "the vault is a real token account");
+}

@@ -11,7 +11,7 @@ use anchor_lang::error::ErrorCode as AnchorCode;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use common::*;
-use oamm_sdk::bank::{Bank, BankError, BankResult};
+use oamm_sdk::bank::{Bank, BankResult};
 use oamm_sdk::ix::{self, data};
 use oamm_sdk::market::{default_params, Actor, Market, MarketConfig, SOL_USD_FEED_ID};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
@@ -21,9 +21,7 @@ use options_amm::error::OptionsError;
 use options_amm::state::{HedgePolicyConfig, Kind, PoolParams};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_sdk::account::Account;
-use solana_sdk::instruction::InstructionError;
 use solana_sdk::signature::{Keypair, Signer};
-use solana_sdk::transaction::TransactionError;
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
@@ -57,17 +55,6 @@ fn unsigned(mut ix: Instruction, key: &Pubkey) -> Instruction {
         m.is_signer = false;
     }
     ix
-}
-
-/// A runtime (non-custom) instruction error at instruction 0.
-#[track_caller]
-fn expect_ix_error(r: BankResult<()>, expected: InstructionError) {
-    match r {
-        Err(BankError::Failed(f)) => {
-            assert_eq!(f.err, TransactionError::InstructionError(0, expected.clone()), "logs:\n{}", f.logs.join("\n"))
-        }
-        other => panic!("expected {expected:?}, got {other:?}"),
-    }
 }
 
 /// An options-program instruction over already-built account metas.
@@ -291,13 +278,10 @@ async fn a_second_initialize_for_the_same_pair_is_refused_and_the_pool_survives(
     let mut w = world().await;
     let intruder = w.bank.funded_keypair(10).await.unwrap();
     let params = default_params(SOL_USD_FEED_ID, Pubkey::new_unique());
-    // Anchor 1.2.2 re-creates an account that already holds lamports with the
-    // system program's CreateAccountAllowPrefund, which the 3.1 system
-    // program in this bank does not decode: the refusal is the runtime's
-    // InvalidInstructionData, not a custom code.
+    // the pool PDA already holds a pool: creation refuses it by name
     let all = watch(&w, &[]);
     let before = snapshot(&mut w.bank, &all).await;
-    expect_ix_error(initialize(&mut w.bank, &intruder, &w.m.keys, params).await, InstructionError::InvalidInstructionData);
+    expect_err(initialize(&mut w.bank, &intruder, &w.m.keys, params).await, OptionsError::AccountAlreadyExists);
     assert_unchanged(&mut w.bank, &all, &before).await;
     assert_eq!(w.m.pool(&mut w.bank).await.unwrap().admin, w.m.admin.pubkey());
 }

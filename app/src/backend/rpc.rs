@@ -1,6 +1,6 @@
 //! The RPC backend: a Solana JSON-RPC node, the wallet a keypair file.
 use super::KeyedAccount;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use oamm_sdk::Instruction;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
@@ -36,23 +36,30 @@ impl Rpc {
         Rpc { url, client, wallet, price_account, program_id }
     }
 
-    fn context(&self) -> String {
-        format!("RPC node {} did not answer; check --url and that the node is running", self.url)
+    /// One line for a failed RPC call: the node, and the innermost cause
+    /// once (the client's own message repeats the request two or three times).
+    fn unreachable(&self, e: solana_rpc_client_api::client_error::Error) -> anyhow::Error {
+        let mut cause: &dyn std::error::Error = &e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        anyhow!("RPC node {} did not answer ({cause}); check --url and that the node is running", self.url)
     }
+
 
     pub async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>> {
         let r = self
             .client
             .get_account_with_commitment(key, CommitmentConfig::confirmed())
             .await
-            .with_context(|| self.context())?;
+            .map_err(|e| self.unreachable(e))?;
         Ok(r.value)
     }
 
     pub async fn accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(100) {
-            out.extend(self.client.get_multiple_accounts(chunk).await.with_context(|| self.context())?);
+            out.extend(self.client.get_multiple_accounts(chunk).await.map_err(|e| self.unreachable(e))?);
         }
         Ok(out)
     }
@@ -76,7 +83,7 @@ impl Rpc {
         // data we would decode straight back; this returns the bytes
         #[allow(deprecated)]
         let accounts = self.client.get_program_accounts_with_config(program, config).await;
-        accounts.with_context(|| self.context())
+        accounts.map_err(|e| self.unreachable(e))
     }
 
     pub async fn token_accounts(&mut self, owner: &Pubkey) -> Result<Vec<(Pubkey, super::spl_token_account::TokenAccount)>> {
@@ -85,7 +92,7 @@ impl Rpc {
         let config = RpcProgramAccountsConfig { filters: Some(filters), ..Default::default() };
         #[allow(deprecated)]
         let accounts = self.client.get_program_accounts_with_config(&anchor_spl::token::ID, config).await;
-        let accounts = accounts.with_context(|| self.context())?;
+        let accounts = accounts.map_err(|e| self.unreachable(e))?;
         Ok(accounts
             .into_iter()
             .filter_map(|(k, a)| super::spl_token_account::unpack(&a.data).ok().map(|t| (k, t)))
@@ -106,7 +113,7 @@ impl Rpc {
             })
             .collect();
         let ixs = &ixs[..];
-        let blockhash = self.client.get_latest_blockhash().await.with_context(|| self.context())?;
+        let blockhash = self.client.get_latest_blockhash().await.map_err(|e| self.unreachable(e))?;
         let tx = oamm_sdk::bank::signed(ixs, &self.wallet, signers, blockhash).map_err(|e| anyhow!("{e}"))?;
         let sig = self
             .client
@@ -120,8 +127,8 @@ impl Rpc {
     }
 
     pub async fn now(&mut self) -> Result<i64> {
-        let slot = self.client.get_slot().await.with_context(|| self.context())?;
-        let t = self.client.get_block_time(slot).await.with_context(|| self.context())?;
+        let slot = self.client.get_slot().await.map_err(|e| self.unreachable(e))?;
+        let t = self.client.get_block_time(slot).await.map_err(|e| self.unreachable(e))?;
         Ok(t)
     }
 }

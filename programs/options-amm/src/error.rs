@@ -149,12 +149,14 @@ pub enum OptionsError {
     SettlementPriceNotFirstAfterExpiry,
     #[msg("Expiry too far out: a series may run at most 5 years from listing")]
     ExpiryTooFar,
+    #[msg("This account already exists (the pool or series was created before)")]
+    AccountAlreadyExists,
 }
 
 impl OptionsError {
     /// Every variant in code order, for clients that turn a code back into
     /// a name and a message.
-    pub const ALL: [OptionsError; 61] = [
+    pub const ALL: [OptionsError; 62] = [
         OptionsError::Unauthorized,
         OptionsError::InvalidOracleParams,
         OptionsError::InvalidVolParams,
@@ -216,6 +218,7 @@ impl OptionsError {
         OptionsError::VenueCannotFill,
         OptionsError::SettlementPriceNotFirstAfterExpiry,
         OptionsError::ExpiryTooFar,
+        OptionsError::AccountAlreadyExists,
     ];
 
     pub fn from_code(code: u32) -> Option<OptionsError> {

@@ -1,11 +1,14 @@
 //! `create_series` (admin): list a strike/expiry/kind with its option-token
-//! mint (authority: the pool PDA) and register it in the greek cache.
+//! mint (authority: the pool PDA) and register it in the greek cache. The
+//! series and its mint are created with `create::Creator`, so a pre-funded
+//! (predictable) address cannot block a listing.
 use crate::constants::*;
+use crate::create::{write, Creator};
 use crate::error::{math_err, OptionsError};
 use crate::events::SeriesCreated;
 use crate::state::{GreekCache, Kind, Pool, Series, SeriesState};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token};
+use anchor_spl::token::Token;
 use options_math::bs::MAX_PRICE_INPUT;
 
 #[derive(Accounts)]
@@ -21,17 +24,16 @@ pub struct CreateSeries<'info> {
     pub pool: Box<Account<'info, Pool>>,
     #[account(mut)]
     pub greek_cache: AccountLoader<'info, GreekCache>,
+    /// CHECK: the series PDA, created by the handler.
     #[account(
-        init, payer = admin, space = 8 + Series::INIT_SPACE,
+        mut,
         seeds = [SERIES_SEED, pool.key().as_ref(), &expiry.to_le_bytes(), &strike_quote.to_le_bytes(), &[kind.seed()]],
         bump
     )]
-    pub series: Box<Account<'info, Series>>,
-    #[account(
-        init, payer = admin, seeds = [OPTION_MINT_SEED, series.key().as_ref()], bump,
-        mint::decimals = pool.underlying_decimals, mint::authority = pool
-    )]
-    pub option_mint: Box<Account<'info, Mint>>,
+    pub series: UncheckedAccount<'info>,
+    /// CHECK: the option mint PDA, created by the handler.
+    #[account(mut, seeds = [OPTION_MINT_SEED, series.key().as_ref()], bump)]
+    pub option_mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
@@ -57,22 +59,44 @@ pub fn handler(ctx: Context<CreateSeries>, strike_quote: u64, expiry: i64, kind:
     drop(cache);
     pool.live_series += 1;
 
-    let option_mint = ctx.accounts.option_mint.key();
-    ctx.accounts.series.set_inner(Series {
-        pool: pool.key(),
-        option_mint,
-        kind,
-        strike_quote,
-        strike_bits: strike.to_bits(),
-        expiry,
-        cache_index: slot,
-        bump: ctx.bumps.series,
-        state: SeriesState::Live,
-        open_interest: 0,
-        settlement_price_bits: 0,
-        payoff_per_contract_bits: 0,
-        payout_remaining: 0,
-    });
+    let a = &ctx.accounts;
+    let option_mint = a.option_mint.key();
+    let pool_key = a.pool.key();
+    let creator = Creator { payer: &a.admin.to_account_info(), system_program: &a.system_program.to_account_info() };
+    let series_info = a.series.to_account_info();
+    let (expiry_le, strike_le, kind_seed) = (expiry.to_le_bytes(), strike_quote.to_le_bytes(), [kind.seed()]);
+    creator.pda(
+        &series_info,
+        8 + Series::INIT_SPACE,
+        ctx.program_id,
+        &[SERIES_SEED, pool_key.as_ref(), &expiry_le, &strike_le, &kind_seed, &[ctx.bumps.series]],
+    )?;
+    creator.mint(
+        &a.option_mint,
+        &a.token_program.to_account_info(),
+        a.pool.underlying_decimals,
+        &pool_key,
+        &[OPTION_MINT_SEED, series_key.as_ref(), &[ctx.bumps.option_mint]],
+    )?;
+    write(
+        &series_info,
+        &Series {
+            pool: pool_key,
+            option_mint,
+            kind,
+            strike_quote,
+            strike_bits: strike.to_bits(),
+            expiry,
+            cache_index: slot,
+            bump: ctx.bumps.series,
+            state: SeriesState::Live,
+            open_interest: 0,
+            settlement_price_bits: 0,
+            payoff_per_contract_bits: 0,
+            payout_remaining: 0,
+        },
+    )?;
+    let pool = &ctx.accounts.pool;
     emit!(SeriesCreated {
         pool: pool.key(),
         series: series_key,

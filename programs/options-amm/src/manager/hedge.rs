@@ -117,6 +117,13 @@ pub fn plan(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<R
         None => 0,
     };
 
+    // No live series: nothing left to hedge, so any hedge is only price risk
+    // (and value LPs cannot withdraw under the solvency rule): unwind it all,
+    // band or no band.
+    if trade == 0 && cache.live_count == 0 && pool.hedge_balance > 0 {
+        trade = -(pool.hedge_balance as i128);
+    }
+
     // Settled holders are owed quote the vault does not hold: sell at least
     // enough underlying (at the worst price the bound allows) to cover it.
     let shortfall = pool.reserved_payouts.saturating_sub(pool.quote_balance);
@@ -313,6 +320,20 @@ mod tests {
         let expected = ((c.target_hedge() - h * I80F48::from_num(ONE)).to_num::<i128>()) as u64;
         assert!((pl.underlying as i64 - expected as i64).abs() <= 2, "{} vs {expected}", pl.underlying);
         assert!(pl.underlying < c.target_hedge().to_num::<u64>());
+    }
+
+    #[test]
+    fn a_hedge_left_after_the_last_series_is_unwound_even_inside_the_band() {
+        let mut c = cache("150", Kind::Call, 0);
+        c.remove_series(0);
+        c.aggregate(1000, Decimals { underlying: 9, quote: 6 }).unwrap();
+        // 0.05 SOL is far inside the 1 SOL band
+        let p = pool(0, ONE / 20);
+        let pl = plan(&p, &c, fx("150"), 1000).unwrap();
+        assert_eq!((pl.side, pl.underlying), (HedgeSide::SellUnderlying, ONE / 20));
+        // while a series is live, the same hedge inside the band stays put
+        let c = cache("150", Kind::Call, 0);
+        assert_eq!(code(plan(&p, &c, fx("150"), 1000)), u32::from(OptionsError::RebalanceNotDue));
     }
 
     #[test]
