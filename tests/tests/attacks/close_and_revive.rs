@@ -3,7 +3,7 @@
 //! a revived (re-funded) account in a later one, is not a series any more.
 //! A closed series cannot be settled, redeemed or closed again, and its
 //! option mint (SPL mints cannot be closed) stays with zero supply under
-//! the pool's authority, which also blocks listing the series anew.
+//! the pool's authority; the expired tuple cannot be listed anew.
 use super::support::*;
 use crate::common::*;
 use anchor_lang::error::ErrorCode as AnchorCode;
@@ -96,10 +96,11 @@ async fn a_closed_and_refunded_series_is_not_revived() {
     let mint = anchor_spl::token::spl_token::state::Mint::unpack(&mint.data).unwrap();
     assert_eq!(mint.supply, 0);
     assert_eq!(mint.mint_authority, Some(s.w.m.keys.pool).into());
-    // listing the same tuple again trips over that mint (see reinitialisation.rs
-    // for why the code is InvalidInstructionData here); the expiry has passed anyway
+    // listing the same tuple again: a series closes only after its expiry,
+    // so the listing is refused on the expiry before any account is touched
+    // (and the surviving mint would refuse it with AccountAlreadyExists)
     let again = s.w.m.list_series(&mut s.w.bank, 150 * USDC, EXPIRY, Kind::Call).await.map(|_| ());
-    expect_ix_error(again, InstructionError::InvalidInstructionData);
+    expect_err(again, OptionsError::ExpiryTooSoon);
 }
 
 #[tokio::test]

@@ -3,26 +3,20 @@
 //! the system program will not create over a program-owned account), and
 //! the admin's parameter update cannot touch the books.
 //!
-//! Note on the exact error: for an account that already holds lamports,
-//! Anchor 1.x's `init` calls the system program's CreateAccountAllowPrefund.
-//! The bank of solana-program-test 3.1 does not know that instruction and
-//! answers InvalidInstructionData; a cluster that knows it refuses an
-//! account owned by another program with SystemError::AccountAlreadyInUse.
-//! Either way the old account is untouched, which is what these tests prove.
-//!
-//! The same mechanism makes `init` a griefing target: anyone can send a few
-//! lamports to a pool or series PDA before it exists. In this runtime that
-//! blocks its creation for good (the PDA is fixed by its seeds); see the
-//! last test and the README.
+//! Pools and series are created by the program's own `create::Creator`,
+//! which refuses any address that already holds data with
+//! `AccountAlreadyExists`, and accepts an address someone pre-funded (the
+//! addresses are predictable PDAs: with Anchor 1.2's `init`, a few lamports
+//! sent there first blocked the creation for good on this runtime).
 use super::support::*;
 use crate::common::*;
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::solana_program::system_instruction;
 use oamm_sdk::ix::{self, data};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
 use options_amm::error::OptionsError;
 use options_amm::state::Kind;
-use solana_sdk::instruction::InstructionError;
 use solana_sdk::signature::{Keypair, Signer};
 
 #[tokio::test]
@@ -37,7 +31,7 @@ async fn initialize_pool_over_a_live_pool_is_refused_and_its_books_survive() {
     let pool0 = s.w.m.pool(&mut s.w.bank).await.unwrap();
     for admin in [&attacker, &s.w.m.admin] {
         let init = ix::ix(ix::initialize_pool(admin.pubkey(), &s.w.m.keys), data::InitializePool { params: params.clone() });
-        expect_ix_error(s.w.bank.process(&[init], &[admin]).await, InstructionError::InvalidInstructionData);
+        expect_err(s.w.bank.process(&[init], &[admin]).await, OptionsError::AccountAlreadyExists);
     }
     assert_eq!(before, state_of(&mut s.w.bank, &keys).await);
     let pool1 = s.w.m.pool(&mut s.w.bank).await.unwrap();
@@ -50,7 +44,7 @@ async fn create_series_over_a_listed_series_is_refused_and_its_open_interest_sur
     let keys = pool_accounts(&s);
     let before = state_of(&mut s.w.bank, &keys).await;
     let again = s.w.m.list_series(&mut s.w.bank, 150 * USDC, EXPIRY, Kind::Call).await.map(|_| ());
-    expect_ix_error(again, InstructionError::InvalidInstructionData);
+    expect_err(again, OptionsError::AccountAlreadyExists);
     assert_eq!(before, state_of(&mut s.w.bank, &keys).await);
     assert_eq!(s.w.m.series(&mut s.w.bank, &s.call).await.unwrap().open_interest, 5 * SOL);
 }
@@ -77,29 +71,37 @@ async fn a_parameter_update_cannot_reset_the_books_or_orphan_live_series() {
 }
 
 #[tokio::test]
-async fn a_rent_exempt_dust_transfer_to_a_future_pda_blocks_its_init_in_this_runtime() {
-    // Griefing, not theft: the PDA of a series (or of a whole pool) is known
-    // before it exists; prefunding it makes Anchor's init take the
-    // CreateAccountAllowPrefund path, which this bank refuses.
+async fn a_pda_prefunded_by_a_stranger_still_lists_and_the_dust_counts_toward_rent() {
+    // The griefing attempt: the PDA of a series (or of a whole pool) is known
+    // before it exists, and anyone can send lamports there first.
     let mut s = scene().await;
     let payer = s.w.bank.payer().pubkey();
     // the least a system account may hold (rent-exempt at zero bytes), 0.00089 SOL
     let dust = anchor_lang::prelude::Rent::default().minimum_balance(0);
     let future = SeriesKeys::derive(&s.w.m.keys.pool, EXPIRY, 145 * USDC, Kind::Put);
     s.w.bank.process(&[system_instruction::transfer(&payer, &future.series, dust)], &[]).await.unwrap();
-    let r = s.w.m.list_series(&mut s.w.bank, 145 * USDC, EXPIRY, Kind::Put).await.map(|_| ());
-    expect_ix_error(r, InstructionError::InvalidInstructionData);
-    // any other strike or expiry still lists
-    s.w.m.list_series(&mut s.w.bank, 146 * USDC, EXPIRY, Kind::Put).await.unwrap();
+    s.w.bank.process(&[system_instruction::transfer(&payer, &future.option_mint, dust)], &[]).await.unwrap();
+    let admin = s.w.m.admin.pubkey();
+    let admin0 = s.w.bank.lamports(&admin).await.unwrap();
+    s.w.m.list_series(&mut s.w.bank, 145 * USDC, EXPIRY, Kind::Put).await.unwrap();
+    let series_rent = anchor_lang::prelude::Rent::default().minimum_balance(8 + <options_amm::state::Series as anchor_lang::Space>::INIT_SPACE);
+    let mint_rent = anchor_lang::prelude::Rent::default().minimum_balance(anchor_spl::token::spl_token::state::Mint::LEN);
+    assert_eq!(s.w.bank.lamports(&future.series).await.unwrap(), series_rent, "topped up to exactly rent-exempt");
+    assert_eq!(admin0 - s.w.bank.lamports(&admin).await.unwrap(), series_rent + mint_rent - 2 * dust, "the admin paid only the rest");
+    assert_eq!(s.w.m.series(&mut s.w.bank, &future).await.unwrap().strike_quote, 145 * USDC);
 
     // the same against the pool PDA of a mint pair nobody has used yet
     let auth = Keypair::new();
     let u = s.w.bank.create_mint(&auth.pubkey(), 9).await.unwrap();
     let q = s.w.bank.create_mint(&auth.pubkey(), 6).await.unwrap();
     let keys = PoolKeys::derive(u, q);
-    s.w.bank.process(&[system_instruction::transfer(&payer, &keys.pool, dust)], &[]).await.unwrap();
+    for k in [keys.pool, keys.greek_cache, keys.lp_mint, keys.quote_vault, keys.hedge_vault] {
+        s.w.bank.process(&[system_instruction::transfer(&payer, &k, dust)], &[]).await.unwrap();
+    }
     let admin = s.w.bank.funded_keypair(10).await.unwrap();
     let params = oamm_sdk::market::default_params([1; 32], Pubkey::new_unique());
     let init = ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params });
-    expect_ix_error(s.w.bank.process(&[init], &[&admin]).await, InstructionError::InvalidInstructionData);
+    s.w.bank.process(&[init], &[&admin]).await.unwrap();
+    let pool: options_amm::state::Pool = s.w.bank.anchor(&keys.pool).await.unwrap();
+    assert_eq!(pool.admin, admin.pubkey());
 }
