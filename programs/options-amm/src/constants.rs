@@ -42,3 +42,10 @@ pub const SETTLEMENT_GRACE_S: i64 = 30;
 /// values the pool reprices all live series, and the pricer is proven only
 /// up to 100 years; a series it could not price would stop the whole pool.
 pub const MAX_SERIES_LIFETIME_S: i64 = 5 * SECONDS_PER_YEAR;
+
+/// The pool marks its book (NAV, greeks, hedge) at a time-smoothed IV per
+/// series that follows the trading surface over this window (Lyra's GWAV
+/// idea). Trades move the surface at once; within one second they cannot
+/// move the mark, so buying to lift IV around a deposit or withdrawal
+/// cannot shift NAV between LPs.
+pub const MARK_IV_WINDOW_S: i64 = 3_600;

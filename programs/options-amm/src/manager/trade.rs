@@ -80,16 +80,12 @@ pub fn execute(
     let headroom_before = pool_headroom(pool, cache, pool.quote_balance, spot)?;
     let unhedged_before = cache.unhedgeable_delta();
 
-    // Apply: the board's base IV moved, so every series on it reprices.
+    // Apply: the trading surface moves; the book stays marked at the mark
+    // IVs (which no trade moves within the second), so only the position
+    // changes the aggregates.
     cache.boards[board].base_iv.set(q.iv.base_iv);
     cache.entries[slot].skew.set(q.iv.skew);
     cache.entries[slot].net_short = q.net_short_after;
-    let rate = pool.params.vol.rate();
-    for s in 0..cache.entries.len() {
-        if cache.entries[s].live != 0 && cache.entries[s].board as usize == board {
-            cache.reprice(s, spot, now, rate).map_err(math_err)?;
-        }
-    }
     cache.aggregate(now, d).map_err(math_err)?;
 
     let quote_after = match side {
@@ -151,8 +147,9 @@ mod tests {
         assert_eq!(c.entries[0].net_short, 10 * ONE);
         assert_eq!(c.boards[0].base_iv.get(), q.iv.base_iv);
         assert!(q.iv.base_iv > fx("0.8"), "buying lifts the base IV");
-        assert_eq!(c.entries[0].delta.get(), q.greeks.delta, "cache holds the greeks at the post-trade IV");
-        assert_eq!(c.net_delta.get(), I80F48::from_num(10 * ONE) * q.greeks.delta);
+        // the book is marked at the unmoved mark IV: a trade cannot shift NAV by itself
+        assert_eq!(c.entries[0].mark_iv.get(), fx("0.8"));
+        assert_eq!(c.net_delta.get(), I80F48::from_num(10 * ONE) * c.entries[0].delta.get());
         assert!(q.total > q.premium);
         // selling them all back returns the surface and empties the book
         let s = execute(&p, &mut c, 0, Side::Sell, 10 * ONE, fx("150"), 0).unwrap();

@@ -7,7 +7,7 @@
 //! Fixed-point fields are stored as little-endian I80F48 bits (`Fx`): the
 //! layout is then the same on SBF and natively (an i128 field would be
 //! 8-aligned on one and 16-aligned on the other).
-use crate::constants::{MAX_BOARDS, MAX_SERIES, SECONDS_PER_YEAR};
+use crate::constants::{MARK_IV_WINDOW_S, MAX_BOARDS, MAX_SERIES, SECONDS_PER_YEAR};
 use crate::error::OptionsError;
 use crate::state::series::Kind;
 use anchor_lang::prelude::*;
@@ -57,10 +57,15 @@ pub struct CacheEntry {
     pub gamma: Fx,
     pub vega: Fx,
     pub value: Fx,
+    /// The IV the book is marked at: follows the trading IV (board base IV
+    /// x skew) over MARK_IV_WINDOW_S, so a trade cannot move it at once.
+    pub mark_iv: Fx,
     pub expiry: i64,
     /// Contracts the pool is short, underlying base units.
     pub net_short: u64,
     pub updated_at: i64,
+    /// When `mark_iv` last moved; 0 = never (it holds the listing IV).
+    pub mark_at: i64,
     pub board: u8,
     /// `Kind::seed()`.
     pub kind: u8,
@@ -123,10 +128,12 @@ impl GreekCache {
             }
         };
         self.boards[board].live_series += 1;
+        let listing_iv = self.boards[board].base_iv.get().checked_mul(skew).ok_or(OptionsError::AmountTooLarge)?;
         self.entries[slot] = CacheEntry {
             series,
             strike: Fx::of(strike),
             skew: Fx::of(skew),
+            mark_iv: Fx::of(listing_iv),
             expiry,
             board: board as u8,
             kind: kind.seed(),
@@ -151,7 +158,7 @@ impl GreekCache {
         (0..MAX_SERIES).filter(move |&i| self.entries[i].live != 0)
     }
 
-    /// The IV a series marks at: its board's base IV x its skew.
+    /// The IV a series trades at: its board's base IV x its skew.
     pub fn iv(&self, slot: usize) -> Result<I80F48> {
         let e = &self.entries[slot];
         self.boards[e.board as usize]
@@ -161,16 +168,33 @@ impl GreekCache {
             .ok_or_else(|| error!(OptionsError::AmountTooLarge))
     }
 
-    /// Reprice one series at `spot` and `now` with its current IV.
+    /// Move the series' mark IV toward its trading IV: by the share of
+    /// MARK_IV_WINDOW_S elapsed since it last moved (all the way after a
+    /// full window), so it never moves within the second a trade happens.
+    pub fn update_mark(&mut self, slot: usize, now: i64) -> core::result::Result<(), MathError> {
+        let surface = self.iv(slot).map_err(|_| MathError::Overflow)?;
+        let e = &mut self.entries[slot];
+        let elapsed = if e.mark_at == 0 { 0 } else { now.saturating_sub(e.mark_at).clamp(0, MARK_IV_WINDOW_S) };
+        if e.mark_at == 0 || elapsed > 0 {
+            // one truncating division; the share is in [0, 1]
+            let share = I80F48::from_num(elapsed) / I80F48::from_num(MARK_IV_WINDOW_S);
+            let mark = e.mark_iv.get();
+            let moved = (surface - mark).checked_mul(share).ok_or(MathError::Overflow)?;
+            e.mark_iv.set(mark + moved);
+            e.mark_at = now;
+        }
+        Ok(())
+    }
+
+    /// Reprice one series at `spot` and `now` at its mark IV.
     pub fn reprice(&mut self, slot: usize, spot: I80F48, now: i64, rate: I80F48) -> core::result::Result<(), MathError> {
-        let iv = self.iv(slot).map_err(|_| MathError::Overflow)?;
         let e = &mut self.entries[slot];
         let g = price_and_greeks(
             Self::entry_kind(e).into(),
             spot,
             e.strike.get(),
             t_years(e.expiry, now),
-            iv,
+            e.mark_iv.get(),
             rate,
         )?;
         e.delta.set(g.delta);
@@ -185,6 +209,7 @@ impl GreekCache {
     pub fn refresh(&mut self, spot: I80F48, now: i64, rate: I80F48, decimals: Decimals) -> core::result::Result<(), MathError> {
         for slot in 0..MAX_SERIES {
             if self.entries[slot].live != 0 {
+                self.update_mark(slot, now)?;
                 self.reprice(slot, spot, now, rate)?;
             }
         }
@@ -249,11 +274,11 @@ mod tests {
     fn layout_is_the_same_on_every_target() {
         // 8-byte alignment at most, no implicit padding: SBF and x86_64 agree
         assert_eq!(core::mem::align_of::<GreekCache>(), 8);
-        assert_eq!(core::mem::size_of::<CacheEntry>(), 160);
+        assert_eq!(core::mem::size_of::<CacheEntry>(), 184);
         assert_eq!(core::mem::size_of::<Board>(), 32);
         assert_eq!(
             core::mem::size_of::<GreekCache>(),
-            32 + 6 * 16 + 8 + 8 + 32 * MAX_BOARDS + 160 * MAX_SERIES
+            32 + 6 * 16 + 8 + 8 + 32 * MAX_BOARDS + 184 * MAX_SERIES
         );
     }
 
@@ -317,6 +342,26 @@ mod tests {
         // one expiry: the gamma-weighted tau is that expiry's tau
         assert!((c.gamma_weighted_tau.get() - t).abs() <= I80F48::DELTA * 4);
         assert_eq!(c.target_hedge(), c.net_delta.get().max(I80F48::ZERO));
+    }
+
+    #[test]
+    fn the_mark_iv_follows_the_trading_iv_over_an_hour_not_at_once() {
+        let mut c = cache();
+        let (spot, rate) = (fx("150"), fx("0"));
+        c.add_series(Pubkey::new_unique(), fx("150"), 30 * DAY, Kind::Call, fx("0.8"), fx("1")).unwrap();
+        c.refresh(spot, 1_000, rate, D).unwrap();
+        assert_eq!(c.entries[0].mark_iv.get(), fx("0.8"));
+        let value0 = c.entries[0].value.get();
+        // a trade lifts the board's IV to 1.0: the same second, nothing moves
+        c.boards[0].base_iv.set(fx("1"));
+        c.refresh(spot, 1_000, rate, D).unwrap();
+        assert_eq!((c.entries[0].mark_iv.get(), c.entries[0].value.get()), (fx("0.8"), value0));
+        // half a window later, half way; a full window later, all the way
+        c.refresh(spot, 1_000 + 1_800, rate, D).unwrap();
+        assert_eq!(c.entries[0].mark_iv.get(), fx("0.9"));
+        c.refresh(spot, 1_000 + 1_800 + 3_600, rate, D).unwrap();
+        assert_eq!(c.entries[0].mark_iv.get(), fx("1"));
+        assert!(c.entries[0].value.get() > value0);
     }
 
     #[test]
