@@ -1,7 +1,5 @@
 //! Re-initialisation: no instruction can write a pool or series over one
-//! that exists (the only writer of a fresh account is Anchor's `init`, and
-//! the system program will not create over a program-owned account), and
-//! the admin's parameter update cannot touch the books.
+//! that exists, and the admin's parameter update cannot touch the books.
 //!
 //! Pools and series are created by the program's own `create::Creator`,
 //! which refuses any address that already holds data with
