@@ -20,6 +20,7 @@
 //! | first-depositor LP inflation | `first_depositor` |
 //! | oracle manipulation | `oracle_manipulation` |
 //! | sandwiching the rebalance swap (measured) | `rebalance_sandwich` |
+//! | NAV manipulation through the vol surface (measured) | `nav_manipulation` |
 //!
 //! The modules live in `attacks/`; `#[path]` is needed because a test
 //! binary's root resolves `mod x;` next to itself, not in `attacks/`.
@@ -55,3 +56,5 @@ mod first_depositor;
 mod oracle_manipulation;
 #[path = "attacks/rebalance_sandwich.rs"]
 mod rebalance_sandwich;
+#[path = "attacks/nav_manipulation.rs"]
+mod nav_manipulation;
