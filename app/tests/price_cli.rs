@@ -5,7 +5,6 @@ use options_math::{price_and_greeks, OptionKind};
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 
 fn oamm(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oamm"))

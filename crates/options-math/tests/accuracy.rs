@@ -13,7 +13,6 @@
 //! report. Run with `--nocapture` to see the measured maxima.
 use fixed::types::{I64F64, I80F48};
 use options_math::{call_and_put, price_and_greeks_with_yield, Greeks, OptionKind};
-use std::str::FromStr;
 
 const ULP: f64 = 1.0 / 281_474_976_710_656.0; // 2^-48
 
