@@ -245,3 +245,26 @@ async fn prefunded_addresses_block_neither_a_pool_nor_a_series() {
     assert_eq!(pool.admin, admin.pubkey());
     assert_eq!(w.bank.token_balance(&k.quote_vault).await.unwrap(), 0, "the vault is a real token account");
 }
+
+/// Tokens burnt with SPL Token directly never reach the program: the series
+/// must still close once no tokens exist, and return what nobody can claim.
+#[tokio::test]
+async fn a_series_whose_last_tokens_were_burnt_outside_the_program_still_closes() {
+    let mut w = world().await;
+    let expiry = T0 + 2 * DAY;
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, expiry, Kind::Call).await.unwrap();
+    let mut t = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &call, 4 * SOL, u64::MAX).await.unwrap();
+    w.bank.set_time(expiry + 5);
+    w.m.post_price(&mut w.bank, 160_00000000);
+    w.m.settle(&mut w.bank, &call).await.unwrap();
+    w.m.redeem(&mut w.bank, &mut t, &call, 3 * SOL).await.unwrap();
+    // the last contract is burnt with SPL Token, not redeemed
+    let acct = w.m.option_account(&mut w.bank, &mut t, &call).await.unwrap();
+    let burn = oamm_sdk::bank::spl_token::instruction::burn(&anchor_spl::token::ID, &acct, &call.option_mint, &t.pubkey(), &[], SOL).unwrap();
+    w.bank.process(&[burn], &[&t.key]).await.unwrap();
+    let before = w.m.pool(&mut w.bank).await.unwrap().reserved_payouts;
+    assert_eq!(before, 10 * USDC, "the burnt contract's 10 USDC is still reserved");
+    w.m.close_series(&mut w.bank, &call).await.unwrap();
+    assert_eq!(w.m.pool(&mut w.bank).await.unwrap().reserved_payouts, 0, "released to the pool");
+}

@@ -136,7 +136,7 @@ pub fn redeem(holder: Pubkey, k: &PoolKeys, s: &SeriesKeys, holder_options: Pubk
 }
 
 pub fn close_series(k: &PoolKeys, s: &SeriesKeys, admin: Pubkey) -> oa::CloseSeries {
-    oa::CloseSeries { pool: k.pool, series: s.series, admin }
+    oa::CloseSeries { pool: k.pool, series: s.series, option_mint: s.option_mint, admin }
 }
 
 /// Accounts of `rebalance` on the pool's configured venue.
