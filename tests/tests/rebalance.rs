@@ -201,6 +201,25 @@ async fn a_manipulated_venue_price_makes_the_rebalance_revert_and_nothing_is_los
 }
 
 #[tokio::test]
+async fn a_venue_too_shallow_for_the_hedge_refuses_it_before_any_swap() {
+    // 10 SOL of venue liquidity; 40 short ATM calls want ~20 SOL of hedge
+    let cfg = MarketConfig { venue_depth_underlying: 10 * SOL, ..MarketConfig::default() };
+    let mut w = world_with(cfg, 500_000 * USDC).await;
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * DAY, Kind::Call).await.unwrap();
+    let mut t = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &call, 40 * SOL, u64::MAX).await.unwrap();
+    let k = keeper(&mut w).await;
+    let p = expected_plan(&mut w).await.expect("a rebalance is due");
+    assert_eq!(p.side, HedgeSide::BuyUnderlying);
+    assert!(p.underlying > 10 * SOL, "the plan wants more than the venue holds: {}", p.underlying);
+
+    let watched = [w.m.keys.pool, w.m.keys.quote_vault, w.m.keys.hedge_vault, w.m.venue.venue_pool, k.quote];
+    let before = snapshot(&mut w.bank, &watched).await;
+    expect_err(w.m.rebalance(&mut w.bank, &k).await, OptionsError::VenueCannotFill);
+    assert_unchanged(&mut w.bank, &watched, &before).await;
+}
+
+#[tokio::test]
 async fn wrong_venue_accounts_cooldown_pause_and_stale_oracle_each_have_their_error() {
     let mut w = world().await;
     let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * DAY, Kind::Call).await.unwrap();
