@@ -25,28 +25,12 @@ use solana_sdk::signature::{Keypair, Signer};
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
-/// `a` with one or more fields substituted.
-fn with<T>(mut a: T, f: impl FnOnce(&mut T)) -> T {
-    f(&mut a);
-    a
-}
 
-fn o(e: OptionsError) -> u32 {
-    code(e)
-}
 
 fn anchor(e: AnchorCode) -> u32 {
     e.into()
 }
 
-/// The pool's own accounts plus `extra`: what a refused instruction must
-/// leave untouched.
-fn watch(w: &World, extra: &[Pubkey]) -> Vec<Pubkey> {
-    let k = &w.m.keys;
-    let mut v = vec![k.pool, k.greek_cache, k.quote_vault, k.hedge_vault, k.lp_mint, w.lp.quote, w.lp.lp];
-    v.extend_from_slice(extra);
-    v
-}
 
 /// The same instruction with `key`'s signature requirement dropped, as an
 /// attacker who names someone else's key but cannot sign for it sends it.
@@ -91,14 +75,14 @@ async fn admin_instructions_refuse_a_stranger_signing_as_admin() {
     let s = SeriesKeys::derive(&k.pool, EXPIRY, 150 * USDC, Kind::Call);
 
     let update = ix::ix(ix::admin_params(stranger.pubkey(), &k), data::UpdatePoolParams { params: params.clone() });
-    refused!(w.bank, watch(&w, &[]), o(OptionsError::Unauthorized), w.bank.process(&[update], &[&stranger]).await);
+    refused!(w.bank, watch(&w, &[]), code(OptionsError::Unauthorized), w.bank.process(&[update], &[&stranger]).await);
     let pause = ix::ix(ix::set_paused(stranger.pubkey(), &k), data::SetPaused { paused: PAUSE_ALL });
-    refused!(w.bank, watch(&w, &[]), o(OptionsError::Unauthorized), w.bank.process(&[pause], &[&stranger]).await);
+    refused!(w.bank, watch(&w, &[]), code(OptionsError::Unauthorized), w.bank.process(&[pause], &[&stranger]).await);
     let create = ix::ix(
         ix::create_series(stranger.pubkey(), &k, &s),
         data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call },
     );
-    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), o(OptionsError::Unauthorized), w.bank.process(&[create], &[&stranger]).await);
+    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), code(OptionsError::Unauthorized), w.bank.process(&[create], &[&stranger]).await);
 
     // the same three from the admin go through: only the signer was wrong
     w.m.update_params(&mut w.bank, params).await.unwrap();
@@ -160,7 +144,7 @@ async fn signing_yourself_does_not_let_you_spend_someone_elses_tokens() {
     let mut thief = w.m.new_actor(&mut w.bank, 0).await.unwrap();
     let thief_options = w.m.option_account(&mut w.bank, &mut thief, &call).await.unwrap();
     let all = watch(&w, &[call.series, call.option_mint, trader.quote, trader_options, thief.quote, thief.lp, thief_options]);
-    let owner = o(OptionsError::WrongTokenOwner);
+    let owner = code(OptionsError::WrongTokenOwner);
 
     // deposit the victim's quote for the thief's LP tokens
     let dep =
@@ -252,7 +236,7 @@ async fn initialize_pool_refuses_each_invalid_parameter_and_creates_nothing() {
         eprintln!("case: {what}");
         let mut p = good.clone();
         break_it(&mut p);
-        refused!(bank, pool_pdas(&keys), o(expected), initialize(&mut bank, &admin, &keys, p).await);
+        refused!(bank, pool_pdas(&keys), code(expected), initialize(&mut bank, &admin, &keys, p).await);
     }
     // the same accounts with the sane parameters: the refusals were the parameters'
     initialize(&mut bank, &admin, &keys, good.clone()).await.unwrap();
@@ -265,10 +249,10 @@ async fn initialize_pool_refuses_one_mint_on_both_sides_and_decimals_above_18() 
     let mut bank = Bank::start(T0).await;
     let params = default_params(SOL_USD_FEED_ID, Pubkey::new_unique());
     let (admin, same) = fresh_pair(&mut bank, 9, true).await;
-    refused!(bank, pool_pdas(&same), o(OptionsError::SameMint), initialize(&mut bank, &admin, &same, params.clone()).await);
+    refused!(bank, pool_pdas(&same), code(OptionsError::SameMint), initialize(&mut bank, &admin, &same, params.clone()).await);
     // SPL Token accepts any u8 decimals; options-math's exact conversions stop at 18
     let (admin, wide) = fresh_pair(&mut bank, 19, false).await;
-    refused!(bank, pool_pdas(&wide), o(OptionsError::UnsupportedDecimals), initialize(&mut bank, &admin, &wide, params.clone()).await);
+    refused!(bank, pool_pdas(&wide), code(OptionsError::UnsupportedDecimals), initialize(&mut bank, &admin, &wide, params.clone()).await);
     let (admin, ok) = fresh_pair(&mut bank, 18, false).await;
     initialize(&mut bank, &admin, &ok, params).await.unwrap();
 }
@@ -294,14 +278,14 @@ async fn update_pool_params_refuses_each_invalid_parameter_and_keeps_the_old_one
         eprintln!("case: {what}");
         let mut p = good.clone();
         break_it(&mut p);
-        refused!(w.bank, watch(&w, &[]), o(expected), w.m.update_params(&mut w.bank, p).await);
+        refused!(w.bank, watch(&w, &[]), code(expected), w.m.update_params(&mut w.bank, p).await);
     }
     // a valid cap on live series, but below the series already listed
     w.m.list_series(&mut w.bank, 150 * USDC, EXPIRY, Kind::Call).await.unwrap();
     w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.unwrap();
     let mut p = good.clone();
     p.risk.max_live_series = 1;
-    refused!(w.bank, watch(&w, &[]), o(OptionsError::InvalidRiskParams), w.m.update_params(&mut w.bank, p.clone()).await);
+    refused!(w.bank, watch(&w, &[]), code(OptionsError::InvalidRiskParams), w.m.update_params(&mut w.bank, p.clone()).await);
     p.risk.max_live_series = 2;
     w.m.update_params(&mut w.bank, p).await.unwrap();
 }
@@ -333,12 +317,12 @@ async fn lp_flows_refuse_another_pools_vault_lp_mint_and_greek_cache() {
     for (what, acc, expected) in deposits {
         eprintln!("deposit with the other pool's {what}");
         let ixn = ix::ix(acc, data::Deposit { quote_amount: 1_000 * USDC, min_lp_out: 0 });
-        refused!(w.bank, all.clone(), o(expected), w.bank.process(&[ixn], &[&lp.key]).await);
+        refused!(w.bank, all.clone(), code(expected), w.bank.process(&[ixn], &[&lp.key]).await);
     }
     for (what, acc, expected) in withdrawals {
         eprintln!("withdraw with the other pool's {what}");
         let ixn = ix::ix(acc, data::Withdraw { lp_amount: 1_000 * USDC, min_quote_out: 0 });
-        refused!(w.bank, all.clone(), o(expected), w.bank.process(&[ixn], &[&lp.key]).await);
+        refused!(w.bank, all.clone(), code(expected), w.bank.process(&[ixn], &[&lp.key]).await);
     }
     check_books(&mut w, &[]).await;
 }
@@ -383,9 +367,9 @@ async fn trades_refuse_another_pools_accounts_and_another_series_mint() {
         eprintln!("buy and sell with {what}");
         let metas = anchor_lang::ToAccountMetas::to_account_metas(&acc, None);
         let buy = with_data(&metas, data::Buy { contracts: SOL, max_total_cost: u64::MAX });
-        refused!(w.bank, all.clone(), o(expected), w.bank.process(&[buy], &[&trader.key]).await);
+        refused!(w.bank, all.clone(), code(expected), w.bank.process(&[buy], &[&trader.key]).await);
         let sell = with_data(&metas, data::Sell { contracts: SOL, min_total_proceeds: 0 });
-        refused!(w.bank, all.clone(), o(expected), w.bank.process(&[sell], &[&trader.key]).await);
+        refused!(w.bank, all.clone(), code(expected), w.bank.process(&[sell], &[&trader.key]).await);
     }
     check_books(&mut w, &[call, call160]).await;
 }
@@ -401,16 +385,16 @@ async fn keeper_and_admin_paths_refuse_another_pools_cache_and_series() {
 
     let mut acc = ix::refresh_greeks(&k, w.m.oracle);
     acc.greek_cache = ok.greek_cache;
-    refused!(w.bank, all.clone(), o(OptionsError::WrongGreekCache), w.bank.process(&[ix::ix(acc, data::RefreshGreeks {})], &[]).await);
+    refused!(w.bank, all.clone(), code(OptionsError::WrongGreekCache), w.bank.process(&[ix::ix(acc, data::RefreshGreeks {})], &[]).await);
 
     // settlement is permissionless: the accounts are all that stop a cross-pool settle
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 150_00000000);
     let mut acc = ix::settle_series(&k, &call, w.m.oracle);
     acc.greek_cache = ok.greek_cache;
-    refused!(w.bank, all.clone(), o(OptionsError::WrongGreekCache), w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await);
+    refused!(w.bank, all.clone(), code(OptionsError::WrongGreekCache), w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await);
     let acc = ix::settle_series(&k, &other_call, w.m.oracle);
-    refused!(w.bank, all.clone(), o(OptionsError::WrongPool), w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await);
+    refused!(w.bank, all.clone(), code(OptionsError::WrongPool), w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await);
 
     // listing into another pool's cache
     w.bank.set_time(T0);
@@ -420,7 +404,7 @@ async fn keeper_and_admin_paths_refuse_another_pools_cache_and_series() {
     acc.greek_cache = ok.greek_cache;
     let create = ix::ix(acc, data::CreateSeries { strike_quote: 170 * USDC, expiry: EXPIRY, kind: Kind::Call });
     all.extend([s.series, s.option_mint]);
-    refused!(w.bank, all, o(OptionsError::WrongGreekCache), w.bank.process(&[create], &[&w.m.admin]).await);
+    refused!(w.bank, all, code(OptionsError::WrongGreekCache), w.bank.process(&[create], &[&w.m.admin]).await);
     check_books(&mut w, &[call]).await;
 }
 
@@ -455,7 +439,7 @@ async fn token_accounts_of_the_wrong_mint_are_refused() {
     ];
     for (what, ixn, signer) in cases {
         eprintln!("{what}");
-        refused!(w.bank, all.clone(), o(OptionsError::WrongTokenMint), w.bank.process(&[ixn], &[signer]).await);
+        refused!(w.bank, all.clone(), code(OptionsError::WrongTokenMint), w.bank.process(&[ixn], &[signer]).await);
     }
     check_books(&mut w, &[call, call160]).await;
 }
@@ -579,7 +563,7 @@ async fn every_priced_instruction_refuses_each_untrustworthy_price() {
         for (name, ixn, signers) in priced_instructions(&s, oracle) {
             eprintln!("{name} with a price {what}");
             let all = scene_accounts(&s);
-            refused!(s.w.bank, all, o(expected), s.w.bank.process(&[ixn], &signers.iter().collect::<Vec<_>>()).await);
+            refused!(s.w.bank, all, code(expected), s.w.bank.process(&[ixn], &signers.iter().collect::<Vec<_>>()).await);
         }
     }
     // the fresh price again: every one of them goes through

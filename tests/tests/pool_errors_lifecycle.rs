@@ -26,31 +26,9 @@ use solana_sdk::signature::Signer;
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
-/// `a` with one or more fields substituted.
-fn with<T>(mut a: T, f: impl FnOnce(&mut T)) -> T {
-    f(&mut a);
-    a
-}
 
-fn o(e: OptionsError) -> u32 {
-    code(e)
-}
 
-fn watch(w: &World, extra: &[Pubkey]) -> Vec<Pubkey> {
-    let k = &w.m.keys;
-    let mut v = vec![k.pool, k.greek_cache, k.quote_vault, k.hedge_vault, k.lp_mint, w.lp.quote, w.lp.lp];
-    v.extend_from_slice(extra);
-    v
-}
 
-async fn wallet(w: &mut World, a: &mut Actor, series: &[SeriesKeys]) -> Vec<Pubkey> {
-    let mut v = vec![a.quote, a.lp, a.underlying];
-    for s in series {
-        v.push(w.m.option_account(&mut w.bank, a, s).await.unwrap());
-        v.extend([s.series, s.option_mint]);
-    }
-    v
-}
 
 /// An update published at `publish_time` whose predecessor was published at `prev`.
 fn update(w: &World, price_e8: i64, publish_time: i64, prev: i64) -> PriceObservation {
@@ -90,14 +68,14 @@ async fn a_withdrawal_past_solvency_is_refused_with_the_amount_that_can_leave_an
 
     let mine = vec![call.series, t.quote];
     let all = watch(&w, &mine);
-    refused!(w.bank, all.clone(), o(OptionsError::WithdrawalExceedsSolvency), w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await);
+    refused!(w.bank, all.clone(), code(OptionsError::WithdrawalExceedsSolvency), w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await);
 
     // the fewest LP units that would pay more than N are refused...
     let mut over = m;
     while expected_withdrawal(&mut w, over).await <= n {
         over += 1;
     }
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::WithdrawalExceedsSolvency), w.m.withdraw(&mut w.bank, &w.lp, over, 0).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::WithdrawalExceedsSolvency), w.m.withdraw(&mut w.bank, &w.lp, over, 0).await);
     // ...and M, the LP units the refusal names, goes through paying at most N
     let pay = expected_withdrawal(&mut w, m).await;
     assert!(pay <= n && pay > 0);
@@ -132,7 +110,7 @@ async fn a_solvent_withdrawal_larger_than_the_quote_in_the_vault_is_insufficient
 
     let mine = vec![call.series, t.quote, keeper.quote];
     let all = watch(&w, &mine);
-    refused!(w.bank, all, o(OptionsError::InsufficientQuoteInVault), w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await);
+    refused!(w.bank, all, code(OptionsError::InsufficientQuoteInVault), w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await);
 
     let pay = expected_withdrawal(&mut w, m).await;
     assert!(pay <= n && pay > 0);
@@ -160,9 +138,9 @@ async fn redemptions_and_sales_the_vault_cannot_pay_wait_for_the_rebalance_that_
 
     let mut mine = wallet(&mut w, &mut t, &[call, later]).await;
     mine.push(keeper.quote);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::InsufficientQuoteInVault), w.m.redeem(&mut w.bank, &mut t, &call, 50 * SOL).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientQuoteInVault), w.m.redeem(&mut w.bank, &mut t, &call, 50 * SOL).await);
     // all the quote left is owed to settled holders: none of it can buy options back
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::InsufficientQuoteInVault), w.m.sell(&mut w.bank, &mut t, &later, 5 * SOL, 0).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientQuoteInVault), w.m.sell(&mut w.bank, &mut t, &later, 5 * SOL, 0).await);
 
     // arbitrage brings the venue to the oracle; the rebalance sells the hedge into quote
     let arb = w.m.new_actor(&mut w.bank, 0).await.unwrap();
@@ -247,7 +225,7 @@ async fn settlement_needs_expiry_and_the_first_fully_trusted_update_after_it_ins
 
     w.bank.set_time(EXPIRY - 1);
     w.m.post_price(&mut w.bank, p);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesNotExpired), w.m.settle(&mut w.bank, &call).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotExpired), w.m.settle(&mut w.bank, &call).await);
 
     w.bank.set_time(EXPIRY + window + 60);
     let refusals = [
@@ -282,7 +260,7 @@ async fn settlement_needs_expiry_and_the_first_fully_trusted_update_after_it_ins
     for (what, u, expected) in refusals {
         eprintln!("settle with an update {what}");
         w.m.post_observation(&mut w.bank, &u);
-        refused!(w.bank, watch(&w, &mine), o(expected), w.m.settle(&mut w.bank, &call).await);
+        refused!(w.bank, watch(&w, &mine), code(expected), w.m.settle(&mut w.bank, &call).await);
     }
 
     // both ends of the window are inside it; the price's age does not matter here
@@ -294,7 +272,7 @@ async fn settlement_needs_expiry_and_the_first_fully_trusted_update_after_it_ins
     w.m.settle(&mut w.bank, &call).await.unwrap();
     let s = w.m.series(&mut w.bank, &call).await.unwrap();
     assert_eq!((s.state, s.payout_remaining), (SeriesState::Settled, 20 * USDC));
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesAlreadySettled), w.m.settle(&mut w.bank, &call).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesAlreadySettled), w.m.settle(&mut w.bank, &call).await);
     check_books(&mut w, &[call, put]).await;
 }
 
@@ -308,8 +286,8 @@ async fn a_settled_series_cannot_be_traded() {
     w.m.post_price(&mut w.bank, 150_00000000);
     w.m.settle(&mut w.bank, &call).await.unwrap();
     let mine = wallet(&mut w, &mut t, &[call]).await;
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesNotLive), w.m.buy(&mut w.bank, &mut t, &call, SOL, u64::MAX).await);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesNotLive), w.m.sell(&mut w.bank, &mut t, &call, SOL, 0).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotLive), w.m.buy(&mut w.bank, &mut t, &call, SOL, u64::MAX).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotLive), w.m.sell(&mut w.bank, &mut t, &call, SOL, 0).await);
     check_books(&mut w, &[call]).await;
 }
 
@@ -327,17 +305,17 @@ async fn redemption_needs_a_settled_series_a_real_amount_and_the_holders_own_acc
     let options = w.m.option_account(&mut w.bank, &mut t, &call).await.unwrap();
     let options160 = w.m.option_account(&mut w.bank, &mut t, &call160).await.unwrap();
 
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesNotSettled), w.m.redeem(&mut w.bank, &mut t, &call, SOL).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotSettled), w.m.redeem(&mut w.bank, &mut t, &call, SOL).await);
     // expired is not settled
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 170_00000000);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesNotSettled), w.m.redeem(&mut w.bank, &mut t, &call, SOL).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotSettled), w.m.redeem(&mut w.bank, &mut t, &call, SOL).await);
     w.m.settle(&mut w.bank, &call).await.unwrap();
     w.m.settle(&mut w.bank, &call160).await.unwrap();
 
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::ZeroAmount), w.m.redeem(&mut w.bank, &mut t, &call, 0).await);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::InsufficientFunds), w.m.redeem(&mut w.bank, &mut t, &call, 2 * SOL + 1).await);
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::InsufficientFunds), w.m.redeem(&mut w.bank, &mut t, &call, u64::MAX).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::ZeroAmount), w.m.redeem(&mut w.bank, &mut t, &call, 0).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientFunds), w.m.redeem(&mut w.bank, &mut t, &call, 2 * SOL + 1).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientFunds), w.m.redeem(&mut w.bank, &mut t, &call, u64::MAX).await);
 
     let other = Market::create(&mut w.bank, &MarketConfig::default()).await.unwrap();
     let other_call = other.list_series(&mut w.bank, 150 * USDC, EXPIRY + DAY, Kind::Call).await.unwrap();
@@ -379,7 +357,7 @@ async fn redemption_needs_a_settled_series_a_real_amount_and_the_holders_own_acc
     for (what, acc, expected, by_thief) in cases {
         eprintln!("redeem with {what}");
         let signer = if by_thief { &thief.key } else { &t.key };
-        refused!(w.bank, watch(&w, &mine), o(expected), w.bank.process(&[ix::ix(acc, data::Redeem { contracts: SOL })], &[signer]).await);
+        refused!(w.bank, watch(&w, &mine), code(expected), w.bank.process(&[ix::ix(acc, data::Redeem { contracts: SOL })], &[signer]).await);
     }
 
     let q0 = balance(&mut w.bank, t.quote).await;
@@ -398,23 +376,23 @@ async fn a_series_closes_only_settled_and_fully_redeemed_and_only_to_the_admin()
     let mut mine = wallet(&mut w, &mut t, &[call]).await;
     mine.extend([w.m.admin.pubkey(), stranger.pubkey()]);
 
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesNotSettled), w.m.close_series(&mut w.bank, &call).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotSettled), w.m.close_series(&mut w.bank, &call).await);
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 155_00000000);
     w.m.settle(&mut w.bank, &call).await.unwrap();
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesHasOpenInterest), w.m.close_series(&mut w.bank, &call).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesHasOpenInterest), w.m.close_series(&mut w.bank, &call).await);
     w.m.redeem(&mut w.bank, &mut t, &call, SOL).await.unwrap();
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::SeriesHasOpenInterest), w.m.close_series(&mut w.bank, &call).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesHasOpenInterest), w.m.close_series(&mut w.bank, &call).await);
     w.m.redeem(&mut w.bank, &mut t, &call, SOL).await.unwrap();
 
     // close is permissionless, so the rent's destination is the only thing to steal
     let steal = ix::ix(ix::close_series(&w.m.keys, &call, stranger.pubkey()), data::CloseSeries {});
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::Unauthorized), w.bank.process(&[steal], &[]).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::Unauthorized), w.bank.process(&[steal], &[]).await);
     let other = Market::create(&mut w.bank, &MarketConfig::default()).await.unwrap();
     let other_call = other.list_series(&mut w.bank, 150 * USDC, EXPIRY + DAY, Kind::Call).await.unwrap();
     mine.push(other_call.series);
     let cross = ix::ix(ix::close_series(&w.m.keys, &other_call, w.m.admin.pubkey()), data::CloseSeries {});
-    refused!(w.bank, watch(&w, &mine), o(OptionsError::WrongPool), w.bank.process(&[cross], &[]).await);
+    refused!(w.bank, watch(&w, &mine), code(OptionsError::WrongPool), w.bank.process(&[cross], &[]).await);
 
     w.m.close_series(&mut w.bank, &call).await.unwrap();
     assert!(w.bank.account(&call.series).await.unwrap().is_none());
@@ -446,7 +424,7 @@ async fn create_series_refuses_expiries_inside_the_cutoff_or_past_five_years_and
         refused!(
             w.bank,
             watch(&w, &[s.series, s.option_mint]),
-            o(expected),
+            code(expected),
             w.m.list_series(&mut w.bank, strike, expiry, Kind::Call).await.map(|_| ())
         );
     }
@@ -484,7 +462,7 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
     refused!(
         w.bank,
         watch(&w, &[s.series, s.option_mint]),
-        o(OptionsError::TooManyLiveSeries),
+        code(OptionsError::TooManyLiveSeries),
         w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.map(|_| ())
     );
 
@@ -510,7 +488,7 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
     refused!(
         w.bank,
         watch(&w, &[s.series, s.option_mint]),
-        o(OptionsError::TooManyLiveSeries),
+        code(OptionsError::TooManyLiveSeries),
         w.m.list_series(&mut w.bank, 170 * USDC, EXPIRY, Kind::Call).await.map(|_| ())
     );
 }
@@ -529,7 +507,7 @@ async fn a_seventeenth_distinct_expiry_is_refused() {
     refused!(
         w.bank,
         watch(&w, &[s.series, s.option_mint]),
-        o(OptionsError::TooManyExpiries),
+        code(OptionsError::TooManyExpiries),
         w.m.list_series(&mut w.bank, 150 * USDC, late, Kind::Call).await.map(|_| ())
     );
     // an existing expiry still takes new strikes

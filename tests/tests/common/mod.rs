@@ -132,6 +132,31 @@ pub async fn check_books(w: &mut World, series: &[SeriesKeys]) {
     assert_eq!(pool.live_series as usize, live, "live series in the pool");
 }
 
+/// `a` with one or more fields substituted.
+pub fn with<T>(mut a: T, f: impl FnOnce(&mut T)) -> T {
+    f(&mut a);
+    a
+}
+
+/// The pool's own accounts plus `extra`: what a refused instruction must
+/// leave untouched.
+pub fn watch(w: &World, extra: &[Pubkey]) -> Vec<Pubkey> {
+    let k = &w.m.keys;
+    let mut v = vec![k.pool, k.greek_cache, k.quote_vault, k.hedge_vault, k.lp_mint, w.lp.quote, w.lp.lp];
+    v.extend_from_slice(extra);
+    v
+}
+
+/// `a`'s wallet accounts on this market plus its option account for each of `series`.
+pub async fn wallet(w: &mut World, a: &mut Actor, series: &[SeriesKeys]) -> Vec<Pubkey> {
+    let mut v = vec![a.quote, a.lp, a.underlying];
+    for s in series {
+        v.push(w.m.option_account(&mut w.bank, a, s).await.unwrap());
+        v.extend([s.series, s.option_mint]);
+    }
+    v
+}
+
 /// The whole state (lamports, owner, data) of each of `keys`; `None` when
 /// the account does not exist. With `assert_unchanged`, proves a refused
 /// transaction left no trace.
