@@ -14,48 +14,10 @@ use solana_sdk::signer::Signer as _;
 #[allow(deprecated)]
 use solana_sdk::transaction::{Transaction, TransactionError};
 use solana_sdk::instruction::InstructionError;
-use spot_venue::state::{VenuePool, LP_MINT_SEED, VAULT_SEED, VENUE_POOL_SEED};
+use spot_venue::state::VenuePool;
 
-/// Every address of one venue pool, derived from its mint pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VenueKeys {
-    pub pool: Pubkey,
-    pub base_mint: Pubkey,
-    pub quote_mint: Pubkey,
-    pub base_vault: Pubkey,
-    pub quote_vault: Pubkey,
-    pub lp_mint: Pubkey,
-}
-
-impl VenueKeys {
-    pub fn new(base_mint: Pubkey, quote_mint: Pubkey) -> Self {
-        let pool = venue_pool_address(&base_mint, &quote_mint);
-        Self {
-            pool,
-            base_mint,
-            quote_mint,
-            base_vault: vault_address(&pool, &base_mint),
-            quote_vault: vault_address(&pool, &quote_mint),
-            lp_mint: lp_mint_address(&pool),
-        }
-    }
-}
-
-pub fn venue_pool_address(base_mint: &Pubkey, quote_mint: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(
-        &[VENUE_POOL_SEED, base_mint.as_ref(), quote_mint.as_ref()],
-        &spot_venue::ID,
-    )
-    .0
-}
-
-pub fn vault_address(pool: &Pubkey, mint: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[VAULT_SEED, pool.as_ref(), mint.as_ref()], &spot_venue::ID).0
-}
-
-pub fn lp_mint_address(pool: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[LP_MINT_SEED, pool.as_ref()], &spot_venue::ID).0
-}
+/// Every address of one venue pool, derived from its mint pair (the SDK's).
+pub use oamm_sdk::pda::VenueKeys;
 
 // ---------------------------------------------------------------- sending
 
@@ -237,7 +199,7 @@ pub fn create_pool_accounts(payer: &Pubkey, keys: &VenueKeys) -> spot_venue::acc
         payer: *payer,
         base_mint: keys.base_mint,
         quote_mint: keys.quote_mint,
-        venue_pool: keys.pool,
+        venue_pool: keys.venue_pool,
         base_vault: keys.base_vault,
         quote_vault: keys.quote_vault,
         lp_mint: keys.lp_mint,
@@ -258,7 +220,7 @@ pub fn add_liquidity_accounts(
     provider_lp: &Pubkey,
 ) -> spot_venue::accounts::AddLiquidity {
     spot_venue::accounts::AddLiquidity {
-        venue_pool: keys.pool,
+        venue_pool: keys.venue_pool,
         base_vault: keys.base_vault,
         quote_vault: keys.quote_vault,
         lp_mint: keys.lp_mint,
@@ -294,7 +256,7 @@ pub fn remove_liquidity_accounts(
     provider_quote: &Pubkey,
 ) -> spot_venue::accounts::RemoveLiquidity {
     spot_venue::accounts::RemoveLiquidity {
-        venue_pool: keys.pool,
+        venue_pool: keys.venue_pool,
         base_vault: keys.base_vault,
         quote_vault: keys.quote_vault,
         lp_mint: keys.lp_mint,
@@ -337,7 +299,7 @@ pub fn swap_accounts(
         (keys.quote_vault, keys.base_vault)
     };
     spot_venue::accounts::Swap {
-        venue_pool: keys.pool,
+        venue_pool: keys.venue_pool,
         user_authority: *user_authority,
         user_source: *user_source,
         user_destination: *user_destination,
@@ -392,7 +354,7 @@ pub async fn create_venue_for(
     quote_mint: Pubkey,
     fee_bps: u16,
 ) -> VenueKeys {
-    let keys = VenueKeys::new(base_mint, quote_mint);
+    let keys = VenueKeys::derive(base_mint, quote_mint);
     let ix = create_pool_ix(create_pool_accounts(&ctx.payer.pubkey(), &keys), fee_bps);
     send_ok(ctx, &[ix], &[]).await;
     keys

@@ -45,7 +45,7 @@ struct Balances {
 }
 
 async fn balances(ctx: &mut ProgramTestContext, keys: &VenueKeys, trader: &Trader) -> Balances {
-    let pool = venue_pool(ctx, &keys.pool).await;
+    let pool = venue_pool(ctx, &keys.venue_pool).await;
     Balances {
         user_base: token_balance(ctx, &trader.base).await,
         user_quote: token_balance(ctx, &trader.quote).await,
@@ -72,7 +72,7 @@ async fn create_pool_records_its_accounts_and_starts_empty() {
     let mut ctx = start().await;
     let keys = create_venue(&mut ctx, 9, 6, FEE_BPS).await;
 
-    let pool = venue_pool(&mut ctx, &keys.pool).await;
+    let pool = venue_pool(&mut ctx, &keys.venue_pool).await;
     assert_eq!(pool.base_mint, keys.base_mint);
     assert_eq!(pool.quote_mint, keys.quote_mint);
     assert_eq!(pool.base_vault, keys.base_vault);
@@ -84,11 +84,11 @@ async fn create_pool_records_its_accounts_and_starts_empty() {
     for (vault, mint) in [(keys.base_vault, keys.base_mint), (keys.quote_vault, keys.quote_mint)] {
         let account = token_account(&mut ctx, &vault).await;
         assert_eq!(account.mint, mint);
-        assert_eq!(account.owner, keys.pool, "the pool PDA must own its vaults");
+        assert_eq!(account.owner, keys.venue_pool, "the pool PDA must own its vaults");
         assert_eq!(account.amount, 0);
     }
     let lp = mint_state(&mut ctx, &keys.lp_mint).await;
-    assert_eq!(lp.mint_authority, Some(keys.pool).into());
+    assert_eq!(lp.mint_authority, Some(keys.venue_pool).into());
     assert_eq!(lp.freeze_authority, None.into());
     assert_eq!(lp.decimals, 7, "mean of 9 and 6, rounded down");
     assert_eq!(lp.supply, 0);
@@ -99,21 +99,21 @@ async fn create_pool_accepts_the_maximum_fee_and_rejects_one_bp_more() {
     let mut ctx = start().await;
     let base = create_mint(&mut ctx, 9).await;
     let quote = create_mint(&mut ctx, 6).await;
-    let keys = VenueKeys::new(base, quote);
+    let keys = VenueKeys::derive(base, quote);
     let payer = ctx.payer.pubkey();
 
     let result = send(&mut ctx, &[create_pool_ix(create_pool_accounts(&payer, &keys), 1_001)], &[]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::FeeTooHigh));
 
     send_ok(&mut ctx, &[create_pool_ix(create_pool_accounts(&payer, &keys), 1_000)], &[]).await;
-    assert_eq!(venue_pool(&mut ctx, &keys.pool).await.fee_bps, 1_000);
+    assert_eq!(venue_pool(&mut ctx, &keys.venue_pool).await.fee_bps, 1_000);
 }
 
 #[tokio::test]
 async fn create_pool_rejects_identical_mints() {
     let mut ctx = start().await;
     let mint = create_mint(&mut ctx, 6).await;
-    let keys = VenueKeys::new(mint, mint);
+    let keys = VenueKeys::derive(mint, mint);
     let payer = ctx.payer.pubkey();
     let result = send(&mut ctx, &[create_pool_ix(create_pool_accounts(&payer, &keys), FEE_BPS)], &[]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::IdenticalMints));
@@ -130,7 +130,7 @@ async fn create_pool_twice_for_one_pair_is_refused_by_the_system_program() {
     // the system program's CreateAccountAllowPrefund, which this runtime's
     // system program does not know: InvalidInstructionData.
     assert_eq!(instruction_error(result, 0), InstructionError::InvalidInstructionData);
-    assert_eq!(venue_pool(&mut ctx, &keys.pool).await.fee_bps, FEE_BPS, "first pool untouched");
+    assert_eq!(venue_pool(&mut ctx, &keys.venue_pool).await.fee_bps, FEE_BPS, "first pool untouched");
 }
 
 /// Known limitation, pinned so a runtime or Anchor upgrade that changes it
@@ -142,9 +142,9 @@ async fn create_pool_on_a_prefunded_pool_address_is_refused_by_this_runtime() {
     let mut ctx = start().await;
     let base = create_mint(&mut ctx, 9).await;
     let quote = create_mint(&mut ctx, 6).await;
-    let keys = VenueKeys::new(base, quote);
+    let keys = VenueKeys::derive(base, quote);
     let payer = ctx.payer.pubkey();
-    let grief = anchor_lang::solana_program::system_instruction::transfer(&payer, &keys.pool, 1_000_000);
+    let grief = anchor_lang::solana_program::system_instruction::transfer(&payer, &keys.venue_pool, 1_000_000);
     send_ok(&mut ctx, &[grief], &[]).await;
     let result = send(&mut ctx, &[create_pool_ix(create_pool_accounts(&payer, &keys), FEE_BPS)], &[]).await;
     assert_eq!(instruction_error(result, 0), InstructionError::InvalidInstructionData);
@@ -158,12 +158,12 @@ async fn create_pool_rejects_accounts_that_are_not_spl_mints() {
 
     // An address with no account at all.
     let missing = Pubkey::new_unique();
-    let keys = VenueKeys::new(base, missing);
+    let keys = VenueKeys::derive(base, missing);
     let result = send(&mut ctx, &[create_pool_ix(create_pool_accounts(&payer, &keys), FEE_BPS)], &[]).await;
     assert_eq!(custom_error(result, 0), anchor_code(AnchorError::AccountNotInitialized));
 
     // A funded wallet: exists, but the token program does not own it.
-    let keys = VenueKeys::new(base, payer);
+    let keys = VenueKeys::derive(base, payer);
     let result = send(&mut ctx, &[create_pool_ix(create_pool_accounts(&payer, &keys), FEE_BPS)], &[]).await;
     assert_eq!(custom_error(result, 0), anchor_code(AnchorError::AccountOwnedByWrongProgram));
 }
@@ -173,8 +173,8 @@ async fn create_pool_rejects_vault_and_lp_addresses_off_their_seeds() {
     let mut ctx = start().await;
     let base = create_mint(&mut ctx, 9).await;
     let quote = create_mint(&mut ctx, 6).await;
-    let keys = VenueKeys::new(base, quote);
-    let other = VenueKeys::new(quote, base);
+    let keys = VenueKeys::derive(base, quote);
+    let other = VenueKeys::derive(quote, base);
     let payer = ctx.payer.pubkey();
 
     let mut accounts = create_pool_accounts(&payer, &keys);
@@ -188,7 +188,7 @@ async fn create_pool_rejects_vault_and_lp_addresses_off_their_seeds() {
     assert_eq!(custom_error(result, 0), anchor_code(AnchorError::ConstraintSeeds));
 
     let mut accounts = create_pool_accounts(&payer, &keys);
-    accounts.venue_pool = other.pool;
+    accounts.venue_pool = other.venue_pool;
     let result = send(&mut ctx, &[create_pool_ix(accounts, FEE_BPS)], &[]).await;
     assert_eq!(custom_error(result, 0), anchor_code(AnchorError::ConstraintSeeds));
 }
@@ -395,7 +395,7 @@ async fn add_liquidity_rejects_each_wrong_account() {
         let result = send(&mut ctx, &[add_liquidity_ix(accounts, 1_000_000_000, 50_000_000, 0)], &[&provider.wallet]).await;
         assert_eq!(custom_error(result, 0), expected, "{what}");
     }
-    let pool = venue_pool(&mut ctx, &keys.pool).await;
+    let pool = venue_pool(&mut ctx, &keys.venue_pool).await;
     assert_eq!((pool.reserve_base, pool.reserve_quote), (RESERVE_BASE, RESERVE_QUOTE));
 }
 
@@ -699,7 +699,7 @@ async fn fees_stay_in_the_pool_for_liquidity_providers() {
     send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, false), 493_579_017, 0)], &[&trader.wallet]).await;
     assert_eq!(token_balance(&mut ctx, &trader.base).await, 9_940_679_626);
     assert_eq!(token_balance(&mut ctx, &trader.quote).await, 0);
-    let pool = venue_pool(&mut ctx, &keys.pool).await;
+    let pool = venue_pool(&mut ctx, &keys.venue_pool).await;
     assert_eq!((pool.reserve_base, pool.reserve_quote), (1_000_059_320_374, 50_000_000_000));
 
     // The round trip's 59_320_374 base stayed in the pool; the provider's
@@ -718,14 +718,14 @@ async fn tokens_donated_to_the_vaults_do_not_move_the_price() {
     let donor = fund_trader(&mut ctx, &keys, 500_000_000_000, 1).await;
     transfer(&mut ctx, &donor.base, &keys.base_vault, &donor.wallet, 500_000_000_000).await;
     transfer(&mut ctx, &donor.quote, &keys.quote_vault, &donor.wallet, 1).await;
-    let pool = venue_pool(&mut ctx, &keys.pool).await;
+    let pool = venue_pool(&mut ctx, &keys.venue_pool).await;
     assert_eq!((pool.reserve_base, pool.reserve_quote), (RESERVE_BASE, RESERVE_QUOTE));
 
     // Exactly the undisturbed pool's output (see exact_in_selling_base...).
     let trader = fund_trader(&mut ctx, &keys, 10_000_000_000, 0).await;
     send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 0)], &[&trader.wallet]).await;
     assert_eq!(token_balance(&mut ctx, &trader.quote).await, 493_579_017);
-    let pool = venue_pool(&mut ctx, &keys.pool).await;
+    let pool = venue_pool(&mut ctx, &keys.venue_pool).await;
     assert_eq!((pool.reserve_base, pool.reserve_quote), (1_010_000_000_000, 49_506_420_983));
     assert_eq!(token_balance(&mut ctx, &keys.base_vault).await, 1_510_000_000_000);
 }
