@@ -135,7 +135,7 @@ async fn expiry_settles_itm_and_otm_and_redemption_pays_exactly_the_payoff() {
     assert_eq!(pool.live_series, 0);
     assert_eq!(w.m.series(&mut w.bank, &call150).await.unwrap().state, SeriesState::Settled);
     let cache = w.m.cache(&mut w.bank).await.unwrap();
-    assert_eq!((cache.live_count, cache.net_delta.get()), (0, I80F48::ZERO), "settled series leave the cache and the target hedge");
+    assert_eq!((cache.live_count(), cache.net_delta.get()), (0, I80F48::ZERO), "settled series leave the cache and the target hedge");
     check_books(&mut w, &all).await;
 
     let q0 = balance(&mut w.bank, t.quote).await;

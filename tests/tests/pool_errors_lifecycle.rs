@@ -483,7 +483,7 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
             listed += 1;
         }
     }
-    assert_eq!(w.m.cache(&mut w.bank).await.unwrap().live_count, 32);
+    assert_eq!(w.m.cache(&mut w.bank).await.unwrap().live_count(), 32);
     let s = SeriesKeys::derive(&w.m.keys.pool, EXPIRY, 170 * USDC, Kind::Call);
     refused!(
         w.bank,

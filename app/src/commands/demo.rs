@@ -906,7 +906,7 @@ impl World {
             }
         }
         check(pool.reserved_payouts == owed, format!("reserved payouts {} != owed by settled series {owed}", pool.reserved_payouts));
-        check(cache.live_count as usize == live, format!("greek cache counts {} live series, there are {live}", cache.live_count));
+        check(cache.live_count() == live, format!("greek cache counts {} live series, there are {live}", cache.live_count()));
         check(pool.live_series as usize == live, format!("pool counts {} live series, there are {live}", pool.live_series));
         self.invariant_checks += checks;
         self.invariant_violations += failed.len() as u64;

@@ -128,7 +128,7 @@ pub async fn check_books(w: &mut World, series: &[SeriesKeys]) {
         }
     }
     assert_eq!(pool.reserved_payouts, owed, "reserved payouts vs what settled series owe");
-    assert_eq!(cache.live_count as usize, live, "live series in the cache");
+    assert_eq!(cache.live_count(), live, "live series in the cache");
     assert_eq!(pool.live_series as usize, live, "live series in the pool");
 }
 

@@ -28,7 +28,7 @@ pub fn handler(ctx: Context<RefreshGreeks>) -> Result<()> {
         net_gamma_bits: cache.net_gamma.get().to_bits(),
         net_vega_bits: cache.net_vega.get().to_bits(),
         liability_bits: cache.liability.get().to_bits(),
-        live_series: cache.live_count,
+        live_series: ctx.accounts.pool.live_series,
     });
     Ok(())
 }

@@ -120,7 +120,7 @@ pub fn plan(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<R
     // No live series: nothing left to hedge, so any hedge is only price risk
     // (and value LPs cannot withdraw under the solvency rule): unwind it all,
     // band or no band.
-    if trade == 0 && cache.live_count == 0 && pool.hedge_balance > 0 {
+    if trade == 0 && cache.live_count() == 0 && pool.hedge_balance > 0 {
         trade = -(pool.hedge_balance as i128);
     }
 

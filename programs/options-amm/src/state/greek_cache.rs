@@ -91,8 +91,7 @@ pub struct GreekCache {
     /// Gamma-weighted time to expiry in years (the tau of the WW band).
     pub gamma_weighted_tau: Fx,
     pub updated_at: i64,
-    pub live_count: u8,
-    pub _pad: [u8; 7],
+    pub _pad: [u8; 8],
     pub boards: [Board; MAX_BOARDS],
     pub entries: [CacheEntry; MAX_SERIES],
 }
@@ -140,7 +139,6 @@ impl GreekCache {
             live: 1,
             ..CacheEntry::default()
         };
-        self.live_count += 1;
         Ok(slot as u8)
     }
 
@@ -149,13 +147,16 @@ impl GreekCache {
         let board = self.entries[slot].board as usize;
         if self.entries[slot].live != 0 {
             self.boards[board].live_series -= 1;
-            self.live_count -= 1;
         }
         self.entries[slot] = CacheEntry::default();
     }
 
     pub fn live_slots(&self) -> impl Iterator<Item = usize> + '_ {
         (0..MAX_SERIES).filter(move |&i| self.entries[i].live != 0)
+    }
+
+    pub fn live_count(&self) -> usize {
+        self.live_slots().count()
     }
 
     /// The IV a series trades at: its board's base IV x its skew.
@@ -294,7 +295,7 @@ mod tests {
         assert_ne!(c.entries[0].board, c.entries[2].board);
         // the board keeps the IV it opened with
         assert_eq!(c.iv(1).unwrap(), iv);
-        assert_eq!(c.live_count, 3);
+        assert_eq!(c.live_count(), 3);
         c.remove_series(0);
         c.remove_series(1);
         assert_eq!(c.boards[0].live_series, 0);
