@@ -14,6 +14,7 @@ pub mod instructions;
 pub mod manager;
 pub mod oracle;
 pub mod state;
+pub mod tokens;
 pub mod venue;
 
 use instructions::*;

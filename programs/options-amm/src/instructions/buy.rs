@@ -3,7 +3,7 @@
 use super::trade::Trade;
 use crate::error::OptionsError;
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, MintTo, Transfer};
+use crate::tokens;
 use options_math::amm::Side;
 
 pub fn handler(ctx: Context<Trade>, contracts: u64, max_total_cost: u64) -> Result<()> {
@@ -12,29 +12,9 @@ pub fn handler(ctx: Context<Trade>, contracts: u64, max_total_cost: u64) -> Resu
     require!(ctx.accounts.trader_quote.amount >= q.total, OptionsError::InsufficientFunds);
 
     let a = &ctx.accounts;
-    token::transfer(
-        CpiContext::new(
-            a.token_program.key(),
-            Transfer {
-                from: a.trader_quote.to_account_info(),
-                to: a.quote_vault.to_account_info(),
-                authority: a.trader.to_account_info(),
-            },
-        ),
-        q.total,
-    )?;
+    let program = a.token_program.key();
+    tokens::pay_in(program, a.trader_quote.to_account_info(), a.quote_vault.to_account_info(), a.trader.to_account_info(), q.total)?;
     let seeds = a.pool.signer_seeds();
-    token::mint_to(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            MintTo {
-                mint: a.option_mint.to_account_info(),
-                to: a.trader_options.to_account_info(),
-                authority: a.pool.to_account_info(),
-            },
-            &[&seeds],
-        ),
-        contracts,
-    )?;
+    tokens::mint(program, a.option_mint.to_account_info(), a.trader_options.to_account_info(), a.pool.to_account_info(), &seeds, contracts)?;
     ctx.accounts.book(Side::Buy, &q)
 }

@@ -6,7 +6,8 @@ use crate::events::Deposited;
 use crate::manager::{lp, nav::pool_nav, refresh_at_oracle};
 use crate::state::{GreekCache, Pool};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount, Transfer};
+use crate::tokens;
+use anchor_spl::token::{Mint, Token, TokenAccount};
 use options_math::units::Rounding;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
@@ -58,30 +59,10 @@ pub fn handler(ctx: Context<Deposit>, quote_amount: u64, min_lp_out: u64) -> Res
     require!(lp_out >= min_lp_out, OptionsError::SlippageExceeded);
 
     let a = &ctx.accounts;
-    token::transfer(
-        CpiContext::new(
-            a.token_program.key(),
-            Transfer {
-                from: a.depositor_quote.to_account_info(),
-                to: a.quote_vault.to_account_info(),
-                authority: a.depositor.to_account_info(),
-            },
-        ),
-        quote_amount,
-    )?;
+    let program = a.token_program.key();
+    tokens::pay_in(program, a.depositor_quote.to_account_info(), a.quote_vault.to_account_info(), a.depositor.to_account_info(), quote_amount)?;
     let seeds = pool.signer_seeds();
-    token::mint_to(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            MintTo {
-                mint: a.lp_mint.to_account_info(),
-                to: a.depositor_lp.to_account_info(),
-                authority: a.pool.to_account_info(),
-            },
-            &[&seeds],
-        ),
-        lp_out,
-    )?;
+    tokens::mint(program, a.lp_mint.to_account_info(), a.depositor_lp.to_account_info(), a.pool.to_account_info(), &seeds, lp_out)?;
 
     let pool = &mut ctx.accounts.pool;
     pool.quote_balance = pool.quote_balance.checked_add(quote_amount).ok_or(OptionsError::AmountTooLarge)?;

@@ -11,7 +11,8 @@ use crate::manager::refresh_at_oracle;
 use crate::state::{GreekCache, Pool};
 use crate::venue;
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use crate::tokens;
+use anchor_spl::token::{Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 #[derive(Accounts)]
@@ -105,21 +106,8 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         HedgeSide::SellUnderlying => pool.quote_balance + amount_out,
     };
     let reward = keeper_reward(&pool.params.hedge, notional, quote_balance.saturating_sub(pool.reserved_payouts));
-    if reward > 0 {
-        token::transfer(
-            CpiContext::new_with_signer(
-                a.token_program.key(),
-                Transfer {
-                    from: a.quote_vault.to_account_info(),
-                    to: a.keeper_quote.to_account_info(),
-                    authority: a.pool.to_account_info(),
-                },
-                &[&seeds],
-            ),
-            reward,
-        )?;
-        quote_balance -= reward;
-    }
+    tokens::pay_out(a.token_program.key(), a.quote_vault.to_account_info(), a.keeper_quote.to_account_info(), a.pool.to_account_info(), &seeds, reward)?;
+    quote_balance -= reward;
 
     let keeper = a.keeper.key();
     let pool = &mut ctx.accounts.pool;

@@ -5,7 +5,8 @@ use crate::events::Redeemed;
 use crate::manager::settlement::redemption;
 use crate::state::{Pool, Series, SeriesState};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, Transfer};
+use crate::tokens;
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(Accounts)]
 pub struct Redeem<'info> {
@@ -43,32 +44,10 @@ pub fn handler(ctx: Context<Redeem>, contracts: u64) -> Result<()> {
     require!(payout <= pool.quote_balance, OptionsError::InsufficientQuoteInVault);
 
     let a = &ctx.accounts;
-    token::burn(
-        CpiContext::new(
-            a.token_program.key(),
-            Burn {
-                mint: a.option_mint.to_account_info(),
-                from: a.holder_options.to_account_info(),
-                authority: a.holder.to_account_info(),
-            },
-        ),
-        contracts,
-    )?;
-    if payout > 0 {
-        let seeds = pool.signer_seeds();
-        token::transfer(
-            CpiContext::new_with_signer(
-                a.token_program.key(),
-                Transfer {
-                    from: a.quote_vault.to_account_info(),
-                    to: a.holder_quote.to_account_info(),
-                    authority: a.pool.to_account_info(),
-                },
-                &[&seeds],
-            ),
-            payout,
-        )?;
-    }
+    let program = a.token_program.key();
+    tokens::burn(program, a.option_mint.to_account_info(), a.holder_options.to_account_info(), a.holder.to_account_info(), contracts)?;
+    let seeds = pool.signer_seeds();
+    tokens::pay_out(program, a.quote_vault.to_account_info(), a.holder_quote.to_account_info(), a.pool.to_account_info(), &seeds, payout)?;
 
     let series = &mut ctx.accounts.series;
     // the burn succeeded, so the holder had them: open interest >= contracts

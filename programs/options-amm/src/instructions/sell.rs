@@ -3,7 +3,7 @@
 use super::trade::Trade;
 use crate::error::OptionsError;
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, Transfer};
+use crate::tokens;
 use options_math::amm::Side;
 
 pub fn handler(ctx: Context<Trade>, contracts: u64, min_total_proceeds: u64) -> Result<()> {
@@ -12,31 +12,9 @@ pub fn handler(ctx: Context<Trade>, contracts: u64, min_total_proceeds: u64) -> 
     require!(q.total >= min_total_proceeds, OptionsError::SlippageExceeded);
 
     let a = &ctx.accounts;
-    token::burn(
-        CpiContext::new(
-            a.token_program.key(),
-            Burn {
-                mint: a.option_mint.to_account_info(),
-                from: a.trader_options.to_account_info(),
-                authority: a.trader.to_account_info(),
-            },
-        ),
-        contracts,
-    )?;
-    if q.total > 0 {
-        let seeds = a.pool.signer_seeds();
-        token::transfer(
-            CpiContext::new_with_signer(
-                a.token_program.key(),
-                Transfer {
-                    from: a.quote_vault.to_account_info(),
-                    to: a.trader_quote.to_account_info(),
-                    authority: a.pool.to_account_info(),
-                },
-                &[&seeds],
-            ),
-            q.total,
-        )?;
-    }
+    let program = a.token_program.key();
+    tokens::burn(program, a.option_mint.to_account_info(), a.trader_options.to_account_info(), a.trader.to_account_info(), contracts)?;
+    let seeds = a.pool.signer_seeds();
+    tokens::pay_out(program, a.quote_vault.to_account_info(), a.trader_quote.to_account_info(), a.pool.to_account_info(), &seeds, q.total)?;
     ctx.accounts.book(Side::Sell, &q)
 }

@@ -8,7 +8,8 @@ use crate::manager::solvency::{headroom, max_quote_out, positions};
 use crate::manager::{lp, refresh_at_oracle};
 use crate::state::{GreekCache, Pool};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, Transfer};
+use crate::tokens;
+use anchor_spl::token::{Mint, Token, TokenAccount};
 use options_math::units::Rounding;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
@@ -77,26 +78,10 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
     require!(quote_out >= min_quote_out, OptionsError::SlippageExceeded);
 
     let a = &ctx.accounts;
-    token::burn(
-        CpiContext::new(
-            a.token_program.key(),
-            Burn { mint: a.lp_mint.to_account_info(), from: a.owner_lp.to_account_info(), authority: a.owner.to_account_info() },
-        ),
-        lp_amount,
-    )?;
+    let program = a.token_program.key();
+    tokens::burn(program, a.lp_mint.to_account_info(), a.owner_lp.to_account_info(), a.owner.to_account_info(), lp_amount)?;
     let seeds = pool.signer_seeds();
-    token::transfer(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            Transfer {
-                from: a.quote_vault.to_account_info(),
-                to: a.owner_quote.to_account_info(),
-                authority: a.pool.to_account_info(),
-            },
-            &[&seeds],
-        ),
-        quote_out,
-    )?;
+    tokens::pay_out(program, a.quote_vault.to_account_info(), a.owner_quote.to_account_info(), a.pool.to_account_info(), &seeds, quote_out)?;
 
     let pool = &mut ctx.accounts.pool;
     pool.quote_balance -= quote_out;
