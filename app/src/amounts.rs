@@ -17,8 +17,10 @@ pub fn parse_units(text: &str, decimals: u8, what: &str) -> Result<u64> {
         bail!("{what} `{text}` has more than {decimals} decimal places");
     }
     let scale = 10u128.pow(decimals as u32);
-    let int: u128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| anyhow::anyhow!("{what} `{text}` is too large"))? };
-    let frac_value: u128 = if frac.is_empty() { 0 } else { frac.parse::<u128>()? * 10u128.pow((decimals as usize - frac.len()) as u32) };
+    let int: u128 =
+        if int.is_empty() { 0 } else { int.parse().map_err(|_| anyhow::anyhow!("{what} `{text}` is too large"))? };
+    let frac_value: u128 =
+        if frac.is_empty() { 0 } else { frac.parse::<u128>()? * 10u128.pow((decimals as usize - frac.len()) as u32) };
     let v = int.checked_mul(scale).and_then(|x| x.checked_add(frac_value));
     match v.and_then(|x| u64::try_from(x).ok()) {
         Some(v) => Ok(v),

@@ -52,7 +52,9 @@ pub fn explain_tx_error(err: &TransactionError) -> TxRefused {
         TransactionError::InstructionError(_, InstructionError::Custom(c)) => {
             TxRefused { code: Some(*c), message: explain_code(*c) }
         }
-        TransactionError::InstructionError(i, e) => TxRefused { code: None, message: format!("instruction {i} failed: {e}") },
+        TransactionError::InstructionError(i, e) => {
+            TxRefused { code: None, message: format!("instruction {i} failed: {e}") }
+        }
         other => TxRefused { code: None, message: other.to_string() },
     }
 }

@@ -140,13 +140,43 @@ impl ConfigFile {
         if let Some(f) = &self.pool.feed_id {
             p.oracle.feed_id = crate::snapshot::parse_feed_id(f)?;
         }
-        set!(p.vol, self.vol, initial_base_iv_bps, initial_skew_bps, min_base_iv_bps, max_base_iv_bps, min_skew_bps, max_skew_bps,
-             skew_adjustment_bps, standard_size, rate_bps);
+        set!(
+            p.vol,
+            self.vol,
+            initial_base_iv_bps,
+            initial_skew_bps,
+            min_base_iv_bps,
+            max_base_iv_bps,
+            min_skew_bps,
+            max_skew_bps,
+            skew_adjustment_bps,
+            standard_size,
+            rate_bps
+        );
         set!(p.fees, self.fees, option_price_fee_bps, spot_price_fee_bps, vega_fee_coef, min_fee);
-        set!(p.risk, self.risk, trading_cutoff_s, min_delta_bps, max_open_interest, max_live_series, max_move_bps,
-             solvency_reserve_bps, max_unhedged_delta);
+        set!(
+            p.risk,
+            self.risk,
+            trading_cutoff_s,
+            min_delta_bps,
+            max_open_interest,
+            max_live_series,
+            max_move_bps,
+            solvency_reserve_bps,
+            max_unhedged_delta
+        );
         let h = &self.hedge;
-        set!(p.hedge, h, min_band, cooldown_s, max_trade, max_slippage_bps, keeper_reward_fixed, keeper_reward_bps, keeper_reward_cap);
+        set!(
+            p.hedge,
+            h,
+            min_band,
+            cooldown_s,
+            max_trade,
+            max_slippage_bps,
+            keeper_reward_fixed,
+            keeper_reward_bps,
+            keeper_reward_cap
+        );
         match h.policy.as_deref() {
             None => {
                 if h.band.is_some() || h.cost_bps.is_some() || h.risk_aversion_ppm.is_some() {
@@ -154,7 +184,9 @@ impl ConfigFile {
                 }
             }
             Some("threshold") => {
-                let band = h.band.ok_or_else(|| anyhow!("[hedge]: policy \"threshold\" needs `band` (underlying base units)"))?;
+                let band = h
+                    .band
+                    .ok_or_else(|| anyhow!("[hedge]: policy \"threshold\" needs `band` (underlying base units)"))?;
                 p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band };
             }
             Some("whalley-wilmott" | "ww") => {

@@ -87,7 +87,9 @@ pub fn run(args: PriceArgs, output: OutputFormat) -> anyhow::Result<()> {
         OutputFormat::Json => {
             let mut m = Map::new();
             m.insert("kind".into(), json!(if kind == Kind::Call { "call" } else { "put" }));
-            for (name, v) in [("spot", spot), ("strike", strike), ("t_years", t_years), ("vol", vol), ("rate", args.rate)] {
+            for (name, v) in
+                [("spot", spot), ("strike", strike), ("t_years", t_years), ("vol", vol), ("rate", args.rate)]
+            {
                 m.insert(name.into(), Value::String(v.to_string()));
             }
             m.extend(greeks_json(&g));

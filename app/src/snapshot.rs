@@ -3,8 +3,8 @@
 //! client shows (NAV, quotes, the rebalance it predicts) is what the program
 //! would compute in a transaction sent now.
 use crate::backend::Backend;
-use anyhow::{anyhow, bail, Context, Result};
 use anchor_lang::{AccountDeserialize, Discriminator};
+use anyhow::{anyhow, bail, Context, Result};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
 use options_amm::manager::hedge::{plan, RebalancePlan};
 use options_amm::manager::nav::{pool_nav, Balances};
@@ -93,14 +93,23 @@ impl PoolSnapshot {
             .with_context(|| format!("reading the pool's oracle (Pyth feed 0x{})", hex(&pool.params.oracle.feed_id)))?;
         let msg = &update.price_message;
         let spot = to_fixed(msg.price, msg.exponent).map_err(|e| anyhow!("oracle price unusable: {e}"))?;
-        let oracle_problem = read_price(&update, &pool.params.oracle, Freshness::Current { now })
-            .err()
-            .map(|e| e.to_string());
+        let oracle_problem =
+            read_price(&update, &pool.params.oracle, Freshness::Current { now }).err().map(|e| e.to_string());
         cache
             .refresh(spot, now, pool.params.vol.rate(), pool.decimals())
             .map_err(|e| anyhow!("cannot price the pool's series: {e}"))?;
         let lp_supply = b.mint_supply(&pool.lp_mint).await?;
-        Ok(PoolSnapshot { keys, pool, cache, spot, price_age_s: now - msg.publish_time, oracle_problem, now, price_account, lp_supply })
+        Ok(PoolSnapshot {
+            keys,
+            pool,
+            cache,
+            spot,
+            price_age_s: now - msg.publish_time,
+            oracle_problem,
+            now,
+            price_account,
+            lp_supply,
+        })
     }
 
     /// Fails with the oracle's problem if a transaction would be refused for it.
@@ -123,8 +132,15 @@ impl PoolSnapshot {
 
     pub fn headroom(&self) -> i128 {
         let r = &self.pool.params.risk;
-        headroom(Balances::of(&self.pool), self.spot, r.max_move_bps, r.solvency_reserve_bps, positions(&self.cache), self.pool.decimals())
-            .unwrap_or(i128::MIN)
+        headroom(
+            Balances::of(&self.pool),
+            self.spot,
+            r.max_move_bps,
+            r.solvency_reserve_bps,
+            positions(&self.cache),
+            self.pool.decimals(),
+        )
+        .unwrap_or(i128::MIN)
     }
 
     /// Quote that can be withdrawn now: solvency and cash both permitting.
@@ -136,9 +152,16 @@ impl PoolSnapshot {
     /// Share of pool assets the worst stress scenario would consume.
     pub fn utilisation(&self) -> f64 {
         let d = self.pool.decimals();
-        let assets = self.pool.quote_balance as f64 + d.quote_value(self.spot, self.pool.hedge_balance, Rounding::Down).unwrap_or(0) as f64;
-        let worst = min_stressed_surplus(Balances::of(&self.pool), self.spot, self.pool.params.risk.max_move_bps, positions(&self.cache), d)
-            .unwrap_or(0) as f64;
+        let assets = self.pool.quote_balance as f64
+            + d.quote_value(self.spot, self.pool.hedge_balance, Rounding::Down).unwrap_or(0) as f64;
+        let worst = min_stressed_surplus(
+            Balances::of(&self.pool),
+            self.spot,
+            self.pool.params.risk.max_move_bps,
+            positions(&self.cache),
+            d,
+        )
+        .unwrap_or(0) as f64;
         if assets <= 0.0 {
             0.0
         } else {
@@ -154,7 +177,9 @@ impl PoolSnapshot {
     /// The band the pool's policy uses now (underlying base units).
     pub fn band(&self) -> I80F48 {
         let d = self.pool.decimals();
-        let Ok((policy, limits)) = options_amm::manager::hedge::policy(&self.pool.params.hedge, d) else { return I80F48::ZERO };
+        let Ok((policy, limits)) = options_amm::manager::hedge::policy(&self.pool.params.hedge, d) else {
+            return I80F48::ZERO;
+        };
         let whole = |x: I80F48| d.underlying_whole(x).unwrap_or_default();
         let inputs = options_math::hedge::HedgeInputs {
             hedge: whole(I80F48::from_num(self.pool.hedge_balance)),
@@ -198,7 +223,10 @@ impl PoolSnapshot {
         let all = self.series(b).await?;
         if let Ok(i) = id.parse::<usize>() {
             let n = all.len();
-            return all.into_iter().nth(i).ok_or_else(|| anyhow!("no series #{i}: this pool has {n} (see `oamm series list`)"));
+            return all
+                .into_iter()
+                .nth(i)
+                .ok_or_else(|| anyhow!("no series #{i}: this pool has {n} (see `oamm series list`)"));
         }
         let key: Pubkey = id.parse().map_err(|_| anyhow!("`{id}` is neither a series index nor an address"))?;
         all.into_iter()

@@ -5,8 +5,8 @@
 
 use oamm::backend::{Backend, Embedded};
 use oamm::commands::{lp, migrate, pool, series, settle, trade};
-use options_math::amm::Side;
 use oamm_sdk::market::{Market, MarketConfig};
+use options_math::amm::Side;
 use serde_json::Value;
 use solana_sdk::signer::Signer;
 
@@ -88,11 +88,13 @@ async fn migrate_creates_what_is_missing_and_a_rerun_changes_nothing() {
     let (path, pool) = app_pool(&mut b, &dir).await;
     let args = || migrate::MigrateArgs { config: path.clone(), dry_run: false };
     let first = migrate::run(&mut b, args()).await.unwrap();
-    let actions: Vec<&str> = first.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        first.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["create venue pool", "create pool", "create series", "create series"]);
     assert_eq!(first.json["pool"], pool.to_string());
     let second = migrate::run(&mut b, args()).await.unwrap();
-    let actions: Vec<&str> = second.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        second.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["keep pool", "keep series", "keep series"], "a re-run creates nothing");
     // a changed parameter is applied, because the wallet is the admin
     let mut text = std::fs::read_to_string(&path).unwrap();
@@ -121,20 +123,36 @@ async fn a_trader_and_an_lp_go_through_a_whole_series_life_in_the_app() {
     assert!(bid.is_none() || bid.unwrap() < ask, "bid below ask");
 
     // the quote equals what the buy then charges, to the unit
-    let q = trade::quote(&mut b, p, trade::QuoteArgs { series: "1".into(), contracts: "2.5".into(), side: trade::SideArg::Buy }).await.unwrap();
+    let q = trade::quote(
+        &mut b,
+        p,
+        trade::QuoteArgs { series: "1".into(), contracts: "2.5".into(), side: trade::SideArg::Buy },
+    )
+    .await
+    .unwrap();
     let quoted = q.json["total"].as_u64().unwrap();
-    let bought = trade::trade(&mut b, p, trade::TradeArgs { series: "1".into(), contracts: "2.5".into(), slippage_bps: 0, limit: None }, Side::Buy)
-        .await
-        .unwrap();
+    let bought = trade::trade(
+        &mut b,
+        p,
+        trade::TradeArgs { series: "1".into(), contracts: "2.5".into(), slippage_bps: 0, limit: None },
+        Side::Buy,
+    )
+    .await
+    .unwrap();
     assert_eq!(bought.json["quote_moved"].as_u64().unwrap(), quoted);
 
     let pos = trade::positions(&mut b, p, trade::PositionsArgs { owner: None }).await.unwrap();
     assert_eq!(pos.json["options"][0]["held"], 2_500_000_000u64);
     assert!(pos.json["lp_tokens"].as_u64().unwrap() > 0);
 
-    let sold = trade::trade(&mut b, p, trade::TradeArgs { series: "1".into(), contracts: "0.5".into(), slippage_bps: 100, limit: None }, Side::Sell)
-        .await
-        .unwrap();
+    let sold = trade::trade(
+        &mut b,
+        p,
+        trade::TradeArgs { series: "1".into(), contracts: "0.5".into(), slippage_bps: 100, limit: None },
+        Side::Sell,
+    )
+    .await
+    .unwrap();
     assert!(sold.json["quote_moved"].as_u64().unwrap() > 0);
 
     // expiry: the oracle reads 160 just after it; settle and redeem 2 calls at 150
@@ -154,28 +172,46 @@ async fn a_trader_and_an_lp_go_through_a_whole_series_life_in_the_app() {
 async fn bad_input_in_commands_is_one_clear_error() {
     let (mut b, _) = setup().await;
     lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "1000".into(), slippage_bps: 50 }).await.unwrap();
-    let quote = |series: &str, contracts: &str| trade::QuoteArgs { series: series.into(), contracts: contracts.into(), side: trade::SideArg::Buy };
+    let quote = |series: &str, contracts: &str| trade::QuoteArgs {
+        series: series.into(),
+        contracts: contracts.into(),
+        side: trade::SideArg::Buy,
+    };
     let err = |r: anyhow::Result<oamm::output::Report>| format!("{:#}", r.err().expect("an error"));
     assert!(err(trade::quote(&mut b, None, quote("7", "1")).await).contains("no series #7"));
-    assert!(err(trade::quote(&mut b, None, quote("11111111111111111111111111111111", "1")).await).contains("unknown series"));
-    assert!(err(trade::quote(&mut b, None, quote("nonsense", "1")).await).contains("neither a series index nor an address"));
-    assert!(err(lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "-5".into(), slippage_bps: 50 }).await).contains("must be positive"));
-    assert!(err(lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "0.0000001".into(), slippage_bps: 50 }).await).contains("decimal places"));
-    assert!(err(lp::run(&mut b, None, lp::LpCommand::Withdraw { amount: "999999999".into(), slippage_bps: 50 }).await).contains("LP tokens, fewer than"));
+    assert!(err(trade::quote(&mut b, None, quote("11111111111111111111111111111111", "1")).await)
+        .contains("unknown series"));
+    assert!(
+        err(trade::quote(&mut b, None, quote("nonsense", "1")).await).contains("neither a series index nor an address")
+    );
+    assert!(err(lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "-5".into(), slippage_bps: 50 }).await)
+        .contains("must be positive"));
+    assert!(err(lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "0.0000001".into(), slippage_bps: 50 }).await)
+        .contains("decimal places"));
+    assert!(err(lp::run(&mut b, None, lp::LpCommand::Withdraw { amount: "999999999".into(), slippage_bps: 50 }).await)
+        .contains("LP tokens, fewer than"));
     let dir = tempdir("badcfg");
     let path = dir.join("bad.toml");
     std::fs::write(&path, "[pool]\nunderlying_mint = \"xyz\"\n").unwrap();
-    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: path.clone(), dry_run: true }).await).contains("not a public key"));
+    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: path.clone(), dry_run: true }).await)
+        .contains("not a public key"));
     std::fs::write(&path, "[risk]\nmax_moves_bps = 1\n").unwrap();
-    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: path, dry_run: true }).await).contains("max_moves_bps"));
-    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: dir.join("missing.toml"), dry_run: true }).await).contains("cannot read config file"));
+    assert!(
+        err(migrate::run(&mut b, migrate::MigrateArgs { config: path, dry_run: true }).await).contains("max_moves_bps")
+    );
+    assert!(err(migrate::run(&mut b, migrate::MigrateArgs { config: dir.join("missing.toml"), dry_run: true }).await)
+        .contains("cannot read config file"));
 }
 
 /// The binary: user mistakes print one `error:` line and exit non-zero.
 #[test]
 fn the_binary_reports_bad_urls_and_missing_keypairs_in_one_line() {
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_oamm")).args(args).env("HOME", "/nonexistent-home").output().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_oamm"))
+            .args(args)
+            .env("HOME", "/nonexistent-home")
+            .output()
+            .unwrap();
         (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
     };
     let (code, err) = run(&["-u", "not a url", "pool", "show"]);

@@ -41,8 +41,20 @@ fn assert_svg(path: &std::path::Path) {
 /// What every run must satisfy, whatever the path.
 fn check_report(v: &Value) {
     for k in [
-        "trades", "rebalances", "max_abs_delta_after_rebalance", "nav_start", "nav_end", "lp_pnl", "premiums", "fees",
-        "hedge_cost", "settled_series", "redeemed_total", "invariant_violations", "final_vault_quote", "final_vault_hedge",
+        "trades",
+        "rebalances",
+        "max_abs_delta_after_rebalance",
+        "nav_start",
+        "nav_end",
+        "lp_pnl",
+        "premiums",
+        "fees",
+        "hedge_cost",
+        "settled_series",
+        "redeemed_total",
+        "invariant_violations",
+        "final_vault_quote",
+        "final_vault_hedge",
     ] {
         assert!(!v[k].is_null(), "the report has {k}");
     }
@@ -121,15 +133,23 @@ fn check_report(v: &Value) {
     assert!(i(v, "nav_start") > 0 && i(v, "nav_end") > 0);
     // every quote and underlying base unit the vaults hold is accounted for
     // by the report's own flows
-    let sum = |side: &str, f: &dyn Fn(&Value) -> u64| trades.iter().filter(|t| t["side"] == side).map(f).sum::<u64>() as i64;
-    let reb = |side: &str, f: &dyn Fn(&Value) -> u64| rebalances.iter().filter(|r| r["side"] == side).map(f).sum::<u64>() as i64;
-    let quote = u(v, "lp_deposit") as i64 + sum("buy", &|t| u(t, "total")) - sum("sell", &|t| u(t, "total"))
+    let sum =
+        |side: &str, f: &dyn Fn(&Value) -> u64| trades.iter().filter(|t| t["side"] == side).map(f).sum::<u64>() as i64;
+    let reb = |side: &str, f: &dyn Fn(&Value) -> u64| {
+        rebalances.iter().filter(|r| r["side"] == side).map(f).sum::<u64>() as i64
+    };
+    let quote = u(v, "lp_deposit") as i64 + sum("buy", &|t| u(t, "total"))
+        - sum("sell", &|t| u(t, "total"))
         - u(v, "payouts") as i64
         - u(v, "keeper_rewards") as i64
         - reb("buy_underlying", &|r| u(r, "amount_in"))
         + reb("sell_underlying", &|r| u(r, "amount_out"))
         - u(v, "lp_withdrawn") as i64;
-    assert_eq!(u(v, "final_vault_quote") as i64, quote, "quote vault = deposit + trades - payouts - rewards - swaps - withdrawal");
+    assert_eq!(
+        u(v, "final_vault_quote") as i64,
+        quote,
+        "quote vault = deposit + trades - payouts - rewards - swaps - withdrawal"
+    );
     let hedge = reb("buy_underlying", &|r| u(r, "amount_out")) - reb("sell_underlying", &|r| u(r, "amount_in"));
     assert_eq!(u(v, "final_vault_hedge") as i64, hedge, "hedge vault = bought - sold");
     let premiums = sum("buy", &|t| u(t, "premium")) - sum("sell", &|t| u(t, "premium"));
@@ -163,9 +183,10 @@ async fn whalley_wilmott_demo_runs_and_trades_to_the_band_edge() {
     assert!(v["policy"].as_str().unwrap().starts_with("ww"));
     // WW stops at the band's edge, not at the target: some rebalance ends
     // (nearly) a band away from the target
-    let edge = v["rebalances"].as_array().unwrap().iter().any(|r| {
-        r["cap"].is_null() && (x(r, "delta_after").abs() - x(r, "band")).abs() <= 1.0 + 1e-9 * x(r, "band")
-    });
+    let edge =
+        v["rebalances"].as_array().unwrap().iter().any(|r| {
+            r["cap"].is_null() && (x(r, "delta_after").abs() - x(r, "band")).abs() <= 1.0 + 1e-9 * x(r, "band")
+        });
     assert!(edge, "no WW rebalance stopped at its band edge: {}", v["rebalances"]);
     assert_svg(&a.chart);
     let _ = std::fs::remove_file(&a.chart);
@@ -208,7 +229,8 @@ fn the_binary_prints_one_json_object_and_writes_the_chart() {
     assert_eq!(code, 0, "stderr: {err}");
     // nothing but the report on stdout (the programs' native log lines are
     // kept off it) and no progress bar on a pipe
-    let v: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {out}"));
+    let v: Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {out}"));
     assert_eq!(out.trim().lines().count(), 1, "one line of JSON");
     assert!(err.is_empty(), "stderr: {err}");
     check_report(&v);

@@ -162,7 +162,11 @@ async fn the_keeper_rebalances_exactly_when_the_policy_says_so_on_every_pool() {
         assert!(r.failures.is_empty() && r.skipped.is_empty(), "step {step}: {:?} {:?}", r.failures, r.skipped);
         for (mk, due) in pools.iter().zip(&predicted) {
             let n = rebalances_of(&r, mk.pool);
-            assert_eq!(n, *due as usize, "step {step}: pool {} predicted due={due}, keeper rebalanced {n} times", mk.pool);
+            assert_eq!(
+                n, *due as usize,
+                "step {step}: pool {} predicted due={due}, keeper rebalanced {n} times",
+                mk.pool
+            );
             if *due {
                 due_ticks += 1;
                 let a = r.rebalances.iter().find(|a| a.pool == mk.pool.to_string()).unwrap();
@@ -172,7 +176,11 @@ async fn the_keeper_rebalances_exactly_when_the_policy_says_so_on_every_pool() {
                 let s = PoolSnapshot::load(&mut b, mk.pool).await.unwrap();
                 let delta = I80F48::from_num(s.pool.hedge_balance) - s.cache.target_hedge();
                 let capped = a.underlying == s.pool.params.hedge.max_trade;
-                assert!(delta.abs() <= a.band || capped || a.funds_payouts, "step {step}: |delta| {delta} > band {}", a.band);
+                assert!(
+                    delta.abs() <= a.band || capped || a.funds_payouts,
+                    "step {step}: |delta| {delta} > band {}",
+                    a.band
+                );
                 assert_eq!(a.delta_after, delta, "the reported delta is the pool's");
                 assert_eq!(a.hedge_after, s.pool.hedge_balance);
             } else {
@@ -187,7 +195,10 @@ async fn the_keeper_rebalances_exactly_when_the_policy_says_so_on_every_pool() {
         assert!(again.rebalances.is_empty(), "step {step}: a second tick rebalanced again");
         assert_eq!(emb(&mut b).transactions_sent() - sent_before, txs);
     }
-    assert!(due_ticks >= 4 && quiet_ticks >= 4, "the path exercises both outcomes: {due_ticks} due, {quiet_ticks} quiet");
+    assert!(
+        due_ticks >= 4 && quiet_ticks >= 4,
+        "the path exercises both outcomes: {due_ticks} due, {quiet_ticks} quiet"
+    );
     // the rewards the keeper reports are what its token accounts received
     let mut received = 0;
     for mk in &pools {
@@ -235,7 +246,11 @@ async fn dry_run_reports_what_it_would_send_and_sends_nothing() {
     let Embedded { bank, markets, .. } = emb(&mut b);
     assert_eq!(markets[&mk.pool].series(bank, &near).await.unwrap().state, SeriesState::Live);
     // the table summary says it was a dry run
-    assert!(summary.report().table.contains("dry run: would have sent 2 rebalance(s), 2 settlement(s)"), "{}", summary.report().table);
+    assert!(
+        summary.report().table.contains("dry run: would have sent 2 rebalance(s), 2 settlement(s)"),
+        "{}",
+        summary.report().table
+    );
 }
 
 #[tokio::test]
@@ -289,7 +304,11 @@ async fn expired_series_are_settled_once_the_covering_price_exists_and_the_hedge
     assert!(r.settlements.is_empty() && r.failures.is_empty(), "{:?}", r.failures);
     let skip = r.skipped.iter().find(|s| s.action == "settle").expect("the settlement is reported as blocked");
     assert_eq!(skip.reason, "settlement_price");
-    assert!(skip.message.contains(&far.series.to_string()) && skip.message.contains("SettlementPriceNotFirstAfterExpiry"), "{}", skip.message);
+    assert!(
+        skip.message.contains(&far.series.to_string()) && skip.message.contains("SettlementPriceNotFirstAfterExpiry"),
+        "{}",
+        skip.message
+    );
     assert_eq!(emb(&mut b).transactions_sent() - sent, r.rebalances.len() as u64);
 }
 
@@ -359,7 +378,9 @@ async fn an_interrupt_finishes_the_running_tick_and_a_second_abandons_it() {
 /// GET /metrics over plain HTTP/1.1.
 async fn scrape(addr: std::net::SocketAddr) -> String {
     let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
-    conn.write_all(format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    conn.write_all(format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut body = String::new();
     conn.read_to_string(&mut body).await.unwrap();
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
@@ -388,7 +409,10 @@ async fn the_metrics_endpoint_serves_the_keepers_counters() {
     assert!(delta.abs() <= 5.0, "inside the 5 SOL band after the rebalance: {delta}");
     // every failure kind is exported from the start, so alerts can rate() it
     for kind in ["read", "send", "rebalance_refused", "settle_refused"] {
-        assert!(sample(&body, &format!("{}{{kind=\"{kind}\"}}", keeper::FAILURES)).is_some(), "{kind} missing:\n{body}");
+        assert!(
+            sample(&body, &format!("{}{{kind=\"{kind}\"}}", keeper::FAILURES)).is_some(),
+            "{kind} missing:\n{body}"
+        );
     }
     assert!(body.contains("# TYPE oamm_keeper_rebalances_total counter"), "{body}");
 }
@@ -411,7 +435,10 @@ fn the_binary_reports_a_failed_once_tick_in_one_line_and_exits_non_zero() {
     assert_eq!(code, 1, "{err}");
     assert!(out.is_empty(), "{out}");
     let last = err.lines().last().unwrap();
-    assert!(last.starts_with("error: keeper tick failed: cannot list the pools") && last.contains("did not answer"), "{err}");
+    assert!(
+        last.starts_with("error: keeper tick failed: cannot list the pools") && last.contains("did not answer"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -420,7 +447,8 @@ fn the_binary_prints_one_json_summary_when_it_stops() {
     // two ticks against a node that is down: both fail, the keeper survives
     // them (one backoff wait, 1 s) and prints its summary
     let url = closed_port_url();
-    let (code, out, err) = oamm(&["keeper", "--max-ticks", "2", "--dry-run", "-u", &url, "-o", "json", "--log-format", "json"]);
+    let (code, out, err) =
+        oamm(&["keeper", "--max-ticks", "2", "--dry-run", "-u", &url, "-o", "json", "--log-format", "json"]);
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(j["ticks"], 2);

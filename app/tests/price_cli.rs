@@ -16,11 +16,7 @@ fn oamm(args: &[&str], stdin: &str) -> (i32, String, String) {
         .expect("run oamm");
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 fn fx(s: &str) -> I80F48 {
@@ -34,7 +30,23 @@ fn field(v: &Value, name: &str) -> I80F48 {
 #[test]
 fn json_output_equals_the_library_to_the_bit() {
     let (code, out, err) = oamm(
-        &["price", "--spot", "100", "--strike", "105", "--t-years", "0.25", "--vol", "0.6", "--rate", "0.03", "--kind", "call", "--output", "json"],
+        &[
+            "price",
+            "--spot",
+            "100",
+            "--strike",
+            "105",
+            "--t-years",
+            "0.25",
+            "--vol",
+            "0.6",
+            "--rate",
+            "0.03",
+            "--kind",
+            "call",
+            "--output",
+            "json",
+        ],
         "",
     );
     assert_eq!(code, 0, "{err}");
@@ -50,7 +62,8 @@ fn json_output_equals_the_library_to_the_bit() {
 
 #[test]
 fn table_output_names_every_greek() {
-    let (code, out, _) = oamm(&["price", "--spot", "150", "--strike", "140", "--t-years", "0.1", "--vol", "0.8", "--kind", "put"], "");
+    let (code, out, _) =
+        oamm(&["price", "--spot", "150", "--strike", "140", "--t-years", "0.1", "--vol", "0.8", "--kind", "put"], "");
     assert_eq!(code, 0);
     for name in ["price", "delta", "gamma", "vega", "theta", "rho"] {
         assert!(out.lines().any(|l| l.trim_start().starts_with(name)), "no `{name}` row in:\n{out}");
@@ -100,10 +113,12 @@ fn batch_fails_only_on_unreadable_input() {
 
 #[test]
 fn bad_flags_give_one_clear_error_and_nonzero_exit() {
-    let (code, _, err) = oamm(&["price", "--spot", "abc", "--strike", "1", "--t-years", "1", "--vol", "1", "--kind", "call"], "");
+    let (code, _, err) =
+        oamm(&["price", "--spot", "abc", "--strike", "1", "--t-years", "1", "--vol", "1", "--kind", "call"], "");
     assert_ne!(code, 0);
     assert!(err.contains("`abc` is not a decimal number"), "{err}");
-    let (code, _, err) = oamm(&["price", "--spot", "100", "--strike", "100", "--t-years", "1", "--vol", "-0.5", "--kind", "call"], "");
+    let (code, _, err) =
+        oamm(&["price", "--spot", "100", "--strike", "100", "--t-years", "1", "--vol", "-0.5", "--kind", "call"], "");
     assert_ne!(code, 0);
     assert!(err.contains("volatility must be greater than zero"), "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -9,11 +9,11 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use solana_program_test::ProgramTestContext;
+use solana_sdk::instruction::InstructionError;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer as _;
 #[allow(deprecated)]
 use solana_sdk::transaction::{Transaction, TransactionError};
-use solana_sdk::instruction::InstructionError;
 use spot_venue::state::VenuePool;
 
 /// Every address of one venue pool, derived from its mint pair (the SDK's).
@@ -28,19 +28,11 @@ pub async fn send(
     ixs: &[Instruction],
     signers: &[&Keypair],
 ) -> std::result::Result<(), TransactionError> {
-    let blockhash = ctx
-        .banks_client
-        .get_latest_blockhash()
-        .await
-        .expect("latest blockhash");
+    let blockhash = ctx.banks_client.get_latest_blockhash().await.expect("latest blockhash");
     let mut all: Vec<&Keypair> = vec![&ctx.payer];
     all.extend_from_slice(signers);
     let tx = Transaction::new_signed_with_payer(ixs, Some(&ctx.payer.pubkey()), &all, blockhash);
-    let outcome = ctx
-        .banks_client
-        .process_transaction_with_metadata(tx)
-        .await
-        .expect("bank reachable");
+    let outcome = ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
     outcome.result
 }
 
@@ -131,67 +123,43 @@ pub async fn create_token_account(ctx: &mut ProgramTestContext, mint: &Pubkey, o
 
 /// Mints `amount` base units of a mint created by `create_mint`.
 pub async fn mint_to(ctx: &mut ProgramTestContext, mint: &Pubkey, to: &Pubkey, amount: u64) {
-    let ix = spl_token::instruction::mint_to(&spl_token::ID, mint, to, &ctx.payer.pubkey(), &[], amount)
-        .expect("mint_to");
+    let ix =
+        spl_token::instruction::mint_to(&spl_token::ID, mint, to, &ctx.payer.pubkey(), &[], amount).expect("mint_to");
     send_ok(ctx, &[ix], &[]).await;
 }
 
 /// Plain SPL transfer signed by `owner` (used to donate straight to a vault).
 pub async fn transfer(ctx: &mut ProgramTestContext, from: &Pubkey, to: &Pubkey, owner: &Keypair, amount: u64) {
     #[allow(deprecated)]
-    let ix = spl_token::instruction::transfer(&spl_token::ID, from, to, &owner.pubkey(), &[], amount)
-        .expect("transfer");
+    let ix =
+        spl_token::instruction::transfer(&spl_token::ID, from, to, &owner.pubkey(), &[], amount).expect("transfer");
     send_ok(ctx, &[ix], &[owner]).await;
 }
 
 pub async fn token_balance(ctx: &mut ProgramTestContext, account: &Pubkey) -> u64 {
-    let acc = ctx
-        .banks_client
-        .get_account(*account)
-        .await
-        .expect("bank reachable")
-        .expect("token account exists");
+    let acc = ctx.banks_client.get_account(*account).await.expect("bank reachable").expect("token account exists");
     spl_token::state::Account::unpack(&acc.data).expect("token account").amount
 }
 
 pub async fn token_account(ctx: &mut ProgramTestContext, account: &Pubkey) -> spl_token::state::Account {
-    let acc = ctx
-        .banks_client
-        .get_account(*account)
-        .await
-        .expect("bank reachable")
-        .expect("token account exists");
+    let acc = ctx.banks_client.get_account(*account).await.expect("bank reachable").expect("token account exists");
     spl_token::state::Account::unpack(&acc.data).expect("token account")
 }
 
 pub async fn mint_state(ctx: &mut ProgramTestContext, mint: &Pubkey) -> spl_token::state::Mint {
-    let acc = ctx
-        .banks_client
-        .get_account(*mint)
-        .await
-        .expect("bank reachable")
-        .expect("mint exists");
+    let acc = ctx.banks_client.get_account(*mint).await.expect("bank reachable").expect("mint exists");
     spl_token::state::Mint::unpack(&acc.data).expect("mint")
 }
 
 pub async fn venue_pool(ctx: &mut ProgramTestContext, pool: &Pubkey) -> VenuePool {
-    let acc = ctx
-        .banks_client
-        .get_account(*pool)
-        .await
-        .expect("bank reachable")
-        .expect("venue pool exists");
+    let acc = ctx.banks_client.get_account(*pool).await.expect("bank reachable").expect("venue pool exists");
     VenuePool::try_deserialize(&mut acc.data.as_slice()).expect("venue pool")
 }
 
 // ------------------------------------------------------ instructions
 
 fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction {
-        program_id: spot_venue::ID,
-        accounts: accounts.to_account_metas(None),
-        data: data.data(),
-    }
+    Instruction { program_id: spot_venue::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
 pub fn create_pool_accounts(payer: &Pubkey, keys: &VenueKeys) -> spot_venue::accounts::CreatePool {
@@ -238,14 +206,7 @@ pub fn add_liquidity_ix(
     max_amount_quote: u64,
     min_lp_out: u64,
 ) -> Instruction {
-    instruction(
-        accounts,
-        spot_venue::instruction::AddLiquidity {
-            max_amount_base,
-            max_amount_quote,
-            min_lp_out,
-        },
-    )
+    instruction(accounts, spot_venue::instruction::AddLiquidity { max_amount_base, max_amount_quote, min_lp_out })
 }
 
 pub fn remove_liquidity_accounts(
@@ -274,14 +235,7 @@ pub fn remove_liquidity_ix(
     min_base_out: u64,
     min_quote_out: u64,
 ) -> Instruction {
-    instruction(
-        accounts,
-        spot_venue::instruction::RemoveLiquidity {
-            lp_amount,
-            min_base_out,
-            min_quote_out,
-        },
-    )
+    instruction(accounts, spot_venue::instruction::RemoveLiquidity { lp_amount, min_base_out, min_quote_out })
 }
 
 /// Swap accounts for a trader paying from `user_source`; `pay_base` picks
@@ -293,11 +247,8 @@ pub fn swap_accounts(
     user_destination: &Pubkey,
     pay_base: bool,
 ) -> spot_venue::accounts::Swap {
-    let (vault_source, vault_destination) = if pay_base {
-        (keys.base_vault, keys.quote_vault)
-    } else {
-        (keys.quote_vault, keys.base_vault)
-    };
+    let (vault_source, vault_destination) =
+        if pay_base { (keys.base_vault, keys.quote_vault) } else { (keys.quote_vault, keys.base_vault) };
     spot_venue::accounts::Swap {
         venue_pool: keys.venue_pool,
         user_authority: *user_authority,
@@ -310,27 +261,11 @@ pub fn swap_accounts(
 }
 
 pub fn swap_ix(accounts: spot_venue::accounts::Swap, amount_in: u64, minimum_amount_out: u64) -> Instruction {
-    instruction(
-        accounts,
-        spot_venue::instruction::Swap {
-            amount_in,
-            minimum_amount_out,
-        },
-    )
+    instruction(accounts, spot_venue::instruction::Swap { amount_in, minimum_amount_out })
 }
 
-pub fn swap_exact_out_ix(
-    accounts: spot_venue::accounts::Swap,
-    amount_out: u64,
-    maximum_amount_in: u64,
-) -> Instruction {
-    instruction(
-        accounts,
-        spot_venue::instruction::SwapExactOut {
-            amount_out,
-            maximum_amount_in,
-        },
-    )
+pub fn swap_exact_out_ix(accounts: spot_venue::accounts::Swap, amount_out: u64, maximum_amount_in: u64) -> Instruction {
+    instruction(accounts, spot_venue::instruction::SwapExactOut { amount_out, maximum_amount_in })
 }
 
 // ------------------------------------------------------ composite set-ups
@@ -382,12 +317,7 @@ pub async fn fund_trader(ctx: &mut ProgramTestContext, keys: &VenueKeys, base: u
     if quote > 0 {
         mint_to(ctx, &keys.quote_mint, &quote_account, quote).await;
     }
-    Trader {
-        wallet,
-        base: base_account,
-        quote: quote_account,
-        lp: lp_account,
-    }
+    Trader { wallet, base: base_account, quote: quote_account, lp: lp_account }
 }
 
 /// Deposits as `provider` (must hold the amounts), requiring success.
@@ -398,13 +328,8 @@ pub async fn add_liquidity(
     max_amount_base: u64,
     max_amount_quote: u64,
 ) {
-    let accounts = add_liquidity_accounts(
-        keys,
-        &provider.wallet.pubkey(),
-        &provider.base,
-        &provider.quote,
-        &provider.lp,
-    );
+    let accounts =
+        add_liquidity_accounts(keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
     let ix = add_liquidity_ix(accounts, max_amount_base, max_amount_quote, 0);
     send_ok(ctx, &[ix], &[&provider.wallet]).await;
 }

@@ -25,36 +25,36 @@
 //! The modules live in `attacks/`; `#[path]` is needed because a test
 //! binary's root resolves `mod x;` next to itself, not in `attacks/`.
 #![allow(deprecated)] // solana-program-test marks its API "unstable" from 4.0; 3.1 is what we pin.
-mod common;
-#[path = "attacks/support.rs"]
-mod support;
-#[path = "attacks/missing_signer.rs"]
-mod missing_signer;
-#[path = "attacks/owner_checks.rs"]
-mod owner_checks;
 #[path = "attacks/account_substitution.rs"]
 mod account_substitution;
-#[path = "attacks/type_cosplay.rs"]
-mod type_cosplay;
-#[path = "attacks/pda_misuse.rs"]
-mod pda_misuse;
-#[path = "attacks/reinitialisation.rs"]
-mod reinitialisation;
-#[path = "attacks/close_and_revive.rs"]
-mod close_and_revive;
 #[path = "attacks/arbitrary_cpi.rs"]
 mod arbitrary_cpi;
+#[path = "attacks/close_and_revive.rs"]
+mod close_and_revive;
+mod common;
 #[path = "attacks/duplicate_accounts.rs"]
 mod duplicate_accounts;
-#[path = "attacks/overflow.rs"]
-mod overflow;
-#[path = "attacks/rounding.rs"]
-mod rounding;
 #[path = "attacks/first_depositor.rs"]
 mod first_depositor;
-#[path = "attacks/oracle_manipulation.rs"]
-mod oracle_manipulation;
-#[path = "attacks/rebalance_sandwich.rs"]
-mod rebalance_sandwich;
+#[path = "attacks/missing_signer.rs"]
+mod missing_signer;
 #[path = "attacks/nav_manipulation.rs"]
 mod nav_manipulation;
+#[path = "attacks/oracle_manipulation.rs"]
+mod oracle_manipulation;
+#[path = "attacks/overflow.rs"]
+mod overflow;
+#[path = "attacks/owner_checks.rs"]
+mod owner_checks;
+#[path = "attacks/pda_misuse.rs"]
+mod pda_misuse;
+#[path = "attacks/rebalance_sandwich.rs"]
+mod rebalance_sandwich;
+#[path = "attacks/reinitialisation.rs"]
+mod reinitialisation;
+#[path = "attacks/rounding.rs"]
+mod rounding;
+#[path = "attacks/support.rs"]
+mod support;
+#[path = "attacks/type_cosplay.rs"]
+mod type_cosplay;

@@ -59,7 +59,8 @@ use std::fmt;
 
 const ACTORS: usize = 4;
 /// near 150 call, near 140 put (2 days), far 160 call (9 days)
-const SERIES: [(u64, i64, Kind); 3] = [(150, 2 * DAY, Kind::Call), (140, 2 * DAY, Kind::Put), (160, 9 * DAY, Kind::Call)];
+const SERIES: [(u64, i64, Kind); 3] =
+    [(150, 2 * DAY, Kind::Call), (140, 2 * DAY, Kind::Put), (160, 9 * DAY, Kind::Call)];
 
 // ---------------------------------------------------------------- operations
 
@@ -104,19 +105,53 @@ enum Bound {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Deposit { who: usize, amount: Amt, bound: Bound },
-    Withdraw { who: usize, lp: Amt, bound: Bound },
-    Buy { who: usize, series: usize, contracts: Amt, bound: Bound },
-    Sell { who: usize, series: usize, contracts: Amt, bound: Bound },
-    Redeem { who: usize, series: usize, contracts: Amt },
+    Deposit {
+        who: usize,
+        amount: Amt,
+        bound: Bound,
+    },
+    Withdraw {
+        who: usize,
+        lp: Amt,
+        bound: Bound,
+    },
+    Buy {
+        who: usize,
+        series: usize,
+        contracts: Amt,
+        bound: Bound,
+    },
+    Sell {
+        who: usize,
+        series: usize,
+        contracts: Amt,
+        bound: Bound,
+    },
+    Redeem {
+        who: usize,
+        series: usize,
+        contracts: Amt,
+    },
     /// Clock forward, a new Pyth update at price x (1 + bps/10^4), venue arbitraged to it.
-    PriceMove { bps: i32, after_s: i64 },
+    PriceMove {
+        bps: i32,
+        after_s: i64,
+    },
     /// Clock forward with no new update (the oracle may go stale).
-    Wait { s: i64 },
-    Rebalance { keeper: usize },
+    Wait {
+        s: i64,
+    },
+    Rebalance {
+        keeper: usize,
+    },
     /// Clock to just past this series' expiry (fresh update), then settle it.
-    Expire { series: usize, past_s: i64 },
-    Settle { series: usize },
+    Expire {
+        series: usize,
+        past_s: i64,
+    },
+    Settle {
+        series: usize,
+    },
 }
 
 fn amt() -> impl Strategy<Value = Amt> {
@@ -197,12 +232,29 @@ type Prediction = Result<Effect, u32>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Effect {
     /// Buy/sell: quote the trader pays (buy) or receives (sell), contracts.
-    Trade { total: u64, contracts: u64 },
-    Deposit { quote: u64, shares: u64 },
-    Withdraw { shares: u64, quote: u64 },
-    Redeem { contracts: u64, payout: u64 },
-    Settle { reserve: u64 },
-    Rebalance { side: HedgeSide, underlying: u64 },
+    Trade {
+        total: u64,
+        contracts: u64,
+    },
+    Deposit {
+        quote: u64,
+        shares: u64,
+    },
+    Withdraw {
+        shares: u64,
+        quote: u64,
+    },
+    Redeem {
+        contracts: u64,
+        payout: u64,
+    },
+    Settle {
+        reserve: u64,
+    },
+    Rebalance {
+        side: HedgeSide,
+        underlying: u64,
+    },
 }
 
 fn err_code(e: anchor_lang::error::Error) -> u32 {
@@ -239,7 +291,18 @@ impl Fuzz {
         let arb = m.new_actor(&mut bank, 0).await.unwrap();
         let settle_oracle = Pubkey::new_unique();
         let history = vec![(bank.now(), m.spot_e8)];
-        let mut f = Fuzz { bank, m, actors, arb, series, expiries, settle_oracle, history, unknown: HashMap::new(), stats: Stats::default() };
+        let mut f = Fuzz {
+            bank,
+            m,
+            actors,
+            arb,
+            series,
+            expiries,
+            settle_oracle,
+            history,
+            unknown: HashMap::new(),
+            stats: Stats::default(),
+        };
         f.unknown = f.unknown_per_mint().await;
         f
     }
@@ -368,7 +431,14 @@ impl Fuzz {
 
     // ------------------------------------------------------------ predictions
 
-    async fn predict_trade(&mut self, side: Side, who: usize, si: usize, contracts: u64, bound: Bound) -> (Prediction, u64) {
+    async fn predict_trade(
+        &mut self,
+        side: Side,
+        who: usize,
+        si: usize,
+        contracts: u64,
+        bound: Bound,
+    ) -> (Prediction, u64) {
         let pool = self.pool().await;
         let mut cache = self.cache().await;
         let series = self.series_state(si).await;
@@ -432,7 +502,9 @@ impl Fuzz {
         if nav < 0 {
             return (Err(c(OptionsError::PoolInsolvent)), 0);
         }
-        let Ok(shares) = lp::shares_for_deposit(amount, nav as u64, supply) else { return (Err(c(OptionsError::AmountTooLarge)), 0) };
+        let Ok(shares) = lp::shares_for_deposit(amount, nav as u64, supply) else {
+            return (Err(c(OptionsError::AmountTooLarge)), 0);
+        };
         if shares == 0 {
             return (Err(c(OptionsError::DepositTooSmall)), 0);
         }
@@ -469,7 +541,15 @@ impl Fuzz {
             return (Err(c(OptionsError::PoolInsolvent)), 0);
         }
         let r = &pool.params.risk;
-        let room = headroom(Balances::of(&pool), spot, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals()).unwrap();
+        let room = headroom(
+            Balances::of(&pool),
+            spot,
+            r.max_move_bps,
+            r.solvency_reserve_bps,
+            positions(&cache),
+            pool.decimals(),
+        )
+        .unwrap();
         let quote = lp::quote_for_shares(shares, nav as u64, supply).unwrap();
         if quote == 0 {
             return (Err(c(OptionsError::ZeroAmount)), 0);
@@ -477,7 +557,11 @@ impl Fuzz {
         let cash = pool.quote_balance.saturating_sub(pool.reserved_payouts);
         let can_leave = max_quote_out(room, r.solvency_reserve_bps).min(cash);
         if quote > can_leave {
-            let e = if quote > cash { OptionsError::InsufficientQuoteInVault } else { OptionsError::WithdrawalExceedsSolvency };
+            let e = if quote > cash {
+                OptionsError::InsufficientQuoteInVault
+            } else {
+                OptionsError::WithdrawalExceedsSolvency
+            };
             return (Err(c(e)), 0);
         }
         let min = match bound {
@@ -526,7 +610,8 @@ impl Fuzz {
             return Err(c(OptionsError::SeriesNotExpired));
         }
         let update = PriceUpdateV2::try_deserialize(&mut acc.data.as_slice()).unwrap();
-        let price = read_price(&update, &pool.params.oracle, Freshness::Settlement { expiry: series.expiry }).map_err(err_code)?;
+        let price = read_price(&update, &pool.params.oracle, Freshness::Settlement { expiry: series.expiry })
+            .map_err(err_code)?;
         let s = settle(series.kind.into(), series.strike(), price.spot, series.open_interest, pool.decimals()).unwrap();
         Ok(Effect::Settle { reserve: s.reserve })
     }
@@ -563,13 +648,17 @@ impl Fuzz {
         let update = self.oracle(self.m.oracle).await;
         let spot = refresh_at_oracle(&pool, &mut cache, &update, self.bank.now()).ok()?;
         let r = &pool.params.risk;
-        headroom(Balances::of(&pool), spot, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals()).ok()
+        headroom(Balances::of(&pool), spot, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals())
+            .ok()
     }
 
     async fn check_conservation(&mut self, context: &str) {
         let now = self.unknown_per_mint().await;
         for (mint, unknown) in &self.unknown {
-            assert_eq!(now[mint], *unknown, "{context}: tokens of mint {mint} appeared or vanished outside the known accounts");
+            assert_eq!(
+                now[mint], *unknown,
+                "{context}: tokens of mint {mint} appeared or vanished outside the known accounts"
+            );
         }
     }
 
@@ -583,7 +672,14 @@ impl Fuzz {
         let s_e8 = self.m.spot_e8 as i128;
         let spot = options_amm::oracle::to_fixed(self.m.spot_e8, -8).unwrap();
         let m_bps = pool.params.risk.max_move_bps as i128;
-        let program = min_stressed_surplus(Balances::of(&pool), spot, pool.params.risk.max_move_bps, positions(&cache), pool.decimals()).unwrap();
+        let program = min_stressed_surplus(
+            Balances::of(&pool),
+            spot,
+            pool.params.risk.max_move_bps,
+            positions(&cache),
+            pool.decimals(),
+        )
+        .unwrap();
         // quote base units = price_e8 x amount_base / (10^8 / 10^qd x 10^ud)
         let scale = 10i128.pow(8 - pool.quote_decimals as u32) * 10i128.pow(pool.underlying_decimals as u32);
         let pos: Vec<(Kind, i128, i128)> = cache
@@ -596,7 +692,8 @@ impl Fuzz {
             })
             .collect();
         let surplus = |x_e8: i128| -> i128 {
-            let mut v = pool.quote_balance as i128 + (pool.hedge_balance as i128 * x_e8).div_euclid(scale) - pool.reserved_payouts as i128;
+            let mut v = pool.quote_balance as i128 + (pool.hedge_balance as i128 * x_e8).div_euclid(scale)
+                - pool.reserved_payouts as i128;
             for &(kind, k, n) in &pos {
                 let payoff = match kind {
                     Kind::Call => (x_e8 - k).max(0),
@@ -613,10 +710,17 @@ impl Fuzz {
         // rounding of the scenario prices: one 1e-8 step moves the value by
         // at most (hedge + shorts) / scale, plus one unit per term
         let tol = 2 + pos.len() as i128 + (pool.hedge_balance as i128 + pos.iter().map(|p| p.2).sum::<i128>()) / scale;
-        assert!((at_kinks - program).abs() <= tol, "{context}: stressed surplus {program} by the program, {at_kinks} independently (tolerance {tol})");
+        assert!(
+            (at_kinks - program).abs() <= tol,
+            "{context}: stressed surplus {program} by the program, {at_kinks} independently (tolerance {tol})"
+        );
         for i in 0..=200 {
             let x = lo + (hi - lo) * i / 200;
-            assert!(surplus(x) >= program - tol, "{context}: grid point {x} e-8 has surplus {} below the program's minimum {program}", surplus(x));
+            assert!(
+                surplus(x) >= program - tol,
+                "{context}: grid point {x} e-8 has surplus {} below the program's minimum {program}",
+                surplus(x)
+            );
         }
     }
 
@@ -655,14 +759,28 @@ impl Fuzz {
                 let q = self.resolve(amount, USDC, held);
                 let (p, min) = self.predict_deposit(who, q, bound).await;
                 let a = &self.actors[who];
-                (ix::ix(ix::deposit(a.pubkey(), &self.m.keys, self.m.oracle, a.quote, a.lp), data::Deposit { quote_amount: q, min_lp_out: min }), Some(who), p)
+                (
+                    ix::ix(
+                        ix::deposit(a.pubkey(), &self.m.keys, self.m.oracle, a.quote, a.lp),
+                        data::Deposit { quote_amount: q, min_lp_out: min },
+                    ),
+                    Some(who),
+                    p,
+                )
             }
             Op::Withdraw { who, lp, bound } => {
                 let held = self.bal(self.actors[who].lp).await;
                 let l = self.resolve(lp, USDC, held);
                 let (p, min) = self.predict_withdraw(who, l, bound).await;
                 let a = &self.actors[who];
-                (ix::ix(ix::withdraw(a.pubkey(), &self.m.keys, self.m.oracle, a.lp, a.quote), data::Withdraw { lp_amount: l, min_quote_out: min }), Some(who), p)
+                (
+                    ix::ix(
+                        ix::withdraw(a.pubkey(), &self.m.keys, self.m.oracle, a.lp, a.quote),
+                        data::Withdraw { lp_amount: l, min_quote_out: min },
+                    ),
+                    Some(who),
+                    p,
+                )
             }
             Op::Buy { who, series, contracts, bound } | Op::Sell { who, series, contracts, bound } => {
                 let buy = matches!(op, Op::Buy { .. });
@@ -690,12 +808,26 @@ impl Fuzz {
                 let n = self.resolve(contracts, SOL, held);
                 let p = self.predict_redeem(who, series, n).await;
                 let a = &self.actors[who];
-                (ix::ix(ix::redeem(a.pubkey(), &self.m.keys, &self.series[series], opt, a.quote), data::Redeem { contracts: n }), Some(who), p)
+                (
+                    ix::ix(
+                        ix::redeem(a.pubkey(), &self.m.keys, &self.series[series], opt, a.quote),
+                        data::Redeem { contracts: n },
+                    ),
+                    Some(who),
+                    p,
+                )
             }
             Op::Rebalance { keeper } => {
                 let p = self.predict_rebalance().await;
                 let a = &self.actors[keeper];
-                (ix::ix(ix::rebalance(a.pubkey(), &self.m.keys, self.m.oracle, a.quote, &self.m.venue), data::Rebalance {}), Some(keeper), p)
+                (
+                    ix::ix(
+                        ix::rebalance(a.pubkey(), &self.m.keys, self.m.oracle, a.quote, &self.m.venue),
+                        data::Rebalance {},
+                    ),
+                    Some(keeper),
+                    p,
+                )
             }
             Op::Expire { series, .. } | Op::Settle { series } => {
                 if let Op::Expire { past_s, .. } = *op {
@@ -706,13 +838,27 @@ impl Fuzz {
                 }
                 self.post_covering_update(self.expiries[series]);
                 let p = self.predict_settle(series).await;
-                (ix::ix(ix::settle_series(&self.m.keys, &self.series[series], self.settle_oracle), data::SettleSeries {}), None, p)
+                (
+                    ix::ix(
+                        ix::settle_series(&self.m.keys, &self.series[series], self.settle_oracle),
+                        data::SettleSeries {},
+                    ),
+                    None,
+                    p,
+                )
             }
         };
         self.execute(&ctx, op, ixn, signer, prediction).await;
     }
 
-    async fn execute(&mut self, ctx: &str, op: &Op, ixn: oamm_sdk::Instruction, signer: Option<usize>, prediction: Prediction) {
+    async fn execute(
+        &mut self,
+        ctx: &str,
+        op: &Op,
+        ixn: oamm_sdk::Instruction,
+        signer: Option<usize>,
+        prediction: Prediction,
+    ) {
         let watched = self.watched();
         let before = snapshot(&mut self.bank, &watched).await;
         let pool0 = self.pool().await;
@@ -727,24 +873,43 @@ impl Fuzz {
                 *self.stats.refusals.entry(*code).or_default() += 1;
             }
             (Err(code), Ok(())) => panic!("{ctx}: accepted, but the program's rules predicted error {code}"),
-            (Ok(effect), Err(e)) => panic!("{ctx}: refused with {e}, predicted {effect:?}\nlogs:\n{}", e.logs().join("\n")),
+            (Ok(effect), Err(e)) => {
+                panic!("{ctx}: refused with {e}, predicted {effect:?}\nlogs:\n{}", e.logs().join("\n"))
+            }
             (Ok(effect), Ok(())) => {
                 self.stats.accepted += 1;
                 self.check_effect(ctx, op, *effect, &watched, &before, &pool0).await;
                 let pool1 = self.pool().await;
                 // settled holders' quote is never spent by anything but their redemptions
-                if pool0.quote_balance >= pool0.reserved_payouts && !matches!(op, Op::Settle { .. } | Op::Expire { .. }) {
-                    assert!(pool1.quote_balance >= pool1.reserved_payouts, "{ctx}: quote {} fell below reserved payouts {}", pool1.quote_balance, pool1.reserved_payouts);
+                if pool0.quote_balance >= pool0.reserved_payouts && !matches!(op, Op::Settle { .. } | Op::Expire { .. })
+                {
+                    assert!(
+                        pool1.quote_balance >= pool1.reserved_payouts,
+                        "{ctx}: quote {} fell below reserved payouts {}",
+                        pool1.quote_balance,
+                        pool1.reserved_payouts
+                    );
                 }
                 match op {
                     Op::Deposit { .. } | Op::Withdraw { .. } => {
-                        let (Some(v0), Some(v1)) = (value0, self.share_value().await) else { panic!("{ctx}: NAV not computable after an accepted LP flow") };
-                        assert!(v1.0 * v0.1 >= v0.0 * v1.1, "{ctx}: share value fell from {}/{} to {}/{}", v0.0, v0.1, v1.0, v1.1);
+                        let (Some(v0), Some(v1)) = (value0, self.share_value().await) else {
+                            panic!("{ctx}: NAV not computable after an accepted LP flow")
+                        };
+                        assert!(
+                            v1.0 * v0.1 >= v0.0 * v1.1,
+                            "{ctx}: share value fell from {}/{} to {}/{}",
+                            v0.0,
+                            v0.1,
+                            v1.0,
+                            v1.1
+                        );
                     }
                     _ => {}
                 }
                 if matches!(op, Op::Buy { .. } | Op::Sell { .. } | Op::Withdraw { .. }) {
-                    let (Some(h0), Some(h1)) = (room0, self.headroom_now().await) else { panic!("{ctx}: headroom not computable") };
+                    let (Some(h0), Some(h1)) = (room0, self.headroom_now().await) else {
+                        panic!("{ctx}: headroom not computable")
+                    };
                     let ok = match op {
                         Op::Withdraw { .. } => h1 >= 0,
                         _ => h1 >= 0 || h1 >= h0,
@@ -759,16 +924,29 @@ impl Fuzz {
     }
 
     /// The accepted operation moved exactly what was predicted, and only there.
-    async fn check_effect(&mut self, ctx: &str, op: &Op, effect: Effect, watched: &[Pubkey], before: &[Option<solana_sdk::account::Account>], pool0: &Pool) {
+    async fn check_effect(
+        &mut self,
+        ctx: &str,
+        op: &Op,
+        effect: Effect,
+        watched: &[Pubkey],
+        before: &[Option<solana_sdk::account::Account>],
+        pool0: &Pool,
+    ) {
         let was = |k: &Pubkey| -> u64 {
             let i = watched.iter().position(|w| w == k).unwrap();
             let acc = before[i].as_ref().unwrap();
-            <anchor_spl::token::spl_token::state::Account as anchor_lang::solana_program::program_pack::Pack>::unpack(&acc.data).unwrap().amount
+            <anchor_spl::token::spl_token::state::Account as anchor_lang::solana_program::program_pack::Pack>::unpack(
+                &acc.data,
+            )
+            .unwrap()
+            .amount
         };
         let vault = self.m.keys.quote_vault;
         let (v0, v1) = (was(&vault), self.bal(vault).await);
         match (op, effect) {
-            (Op::Buy { who, series, .. }, Effect::Trade { total, contracts }) | (Op::Sell { who, series, .. }, Effect::Trade { total, contracts }) => {
+            (Op::Buy { who, series, .. }, Effect::Trade { total, contracts })
+            | (Op::Sell { who, series, .. }, Effect::Trade { total, contracts }) => {
                 let buy = matches!(op, Op::Buy { .. });
                 let a = &self.actors[*who];
                 let (q, o) = (a.quote, a.options[&self.series[*series].option_mint]);
@@ -782,17 +960,29 @@ impl Fuzz {
             (Op::Deposit { who, .. }, Effect::Deposit { quote, shares }) => {
                 let a = &self.actors[*who];
                 let (q, l) = (a.quote, a.lp);
-                assert_eq!((was(&q) - self.bal(q).await, v1 - v0, self.bal(l).await - was(&l)), (quote, quote, shares), "{ctx}: deposit movements");
+                assert_eq!(
+                    (was(&q) - self.bal(q).await, v1 - v0, self.bal(l).await - was(&l)),
+                    (quote, quote, shares),
+                    "{ctx}: deposit movements"
+                );
             }
             (Op::Withdraw { who, .. }, Effect::Withdraw { shares, quote }) => {
                 let a = &self.actors[*who];
                 let (q, l) = (a.quote, a.lp);
-                assert_eq!((self.bal(q).await - was(&q), v0 - v1, was(&l) - self.bal(l).await), (quote, quote, shares), "{ctx}: withdrawal movements");
+                assert_eq!(
+                    (self.bal(q).await - was(&q), v0 - v1, was(&l) - self.bal(l).await),
+                    (quote, quote, shares),
+                    "{ctx}: withdrawal movements"
+                );
             }
             (Op::Redeem { who, series, .. }, Effect::Redeem { contracts, payout }) => {
                 let a = &self.actors[*who];
                 let (q, o) = (a.quote, a.options[&self.series[*series].option_mint]);
-                assert_eq!((self.bal(q).await - was(&q), v0 - v1, was(&o) - self.bal(o).await), (payout, payout, contracts), "{ctx}: redemption movements");
+                assert_eq!(
+                    (self.bal(q).await - was(&q), v0 - v1, was(&o) - self.bal(o).await),
+                    (payout, payout, contracts),
+                    "{ctx}: redemption movements"
+                );
                 if payout > 0 {
                     self.stats.redemptions_paid += 1;
                 }
@@ -841,7 +1031,11 @@ impl Fuzz {
         for i in 0..self.series.len() {
             if self.series_state(i).await.state == SeriesState::Live {
                 self.step(usize::MAX, &Op::Settle { series: i }).await;
-                assert_eq!(self.series_state(i).await.state, SeriesState::Settled, "drain: series {i} could not be settled");
+                assert_eq!(
+                    self.series_state(i).await.state,
+                    SeriesState::Settled,
+                    "drain: series {i} could not be settled"
+                );
             }
         }
         let mut venue_too_shallow = false;
@@ -855,7 +1049,10 @@ impl Fuzz {
             let p = self.predict_rebalance().await;
             if p == Err(c(OptionsError::RebalanceNotDue)) {
                 // nothing due: then no settled holder may be waiting on the hedge
-                assert!(pool.quote_balance >= pool.reserved_payouts || pool.hedge_balance == 0, "drain: payouts short but no rebalance due: {pool:?}");
+                assert!(
+                    pool.quote_balance >= pool.reserved_payouts || pool.hedge_balance == 0,
+                    "drain: payouts short but no rebalance due: {pool:?}"
+                );
                 break;
             }
             self.step(usize::MAX, &Op::Rebalance { keeper: 1 }).await;
@@ -873,7 +1070,10 @@ impl Fuzz {
         if short {
             // only when the hedge is gone too (the pool lost more than it had),
             // or the venue cannot absorb the sale within the oracle bound
-            assert!(pool.hedge_balance == 0 || venue_too_shallow, "drain: quote short of payouts while the pool still holds sellable hedge: {pool:?}");
+            assert!(
+                pool.hedge_balance == 0 || venue_too_shallow,
+                "drain: quote short of payouts while the pool still holds sellable hedge: {pool:?}"
+            );
             if venue_too_shallow {
                 self.stats.payouts_waiting_on_venue += 1;
             } else {
@@ -908,7 +1108,10 @@ async fn check_books_of(f: &mut Fuzz, ctx: &str) {
         let supply = f.bank.mint_supply(&f.series[i].option_mint).await.unwrap();
         assert_eq!(supply, s.open_interest, "{ctx}: series {i} option supply vs open interest");
         match s.state {
-            SeriesState::Live => assert_eq!(cache.entries[s.cache_index as usize].net_short, s.open_interest, "{ctx}: series {i} cache net short"),
+            SeriesState::Live => assert_eq!(
+                cache.entries[s.cache_index as usize].net_short, s.open_interest,
+                "{ctx}: series {i} cache net short"
+            ),
             SeriesState::Settled => owed += s.payout_remaining,
         }
     }
@@ -990,7 +1193,10 @@ async fn a_scripted_sequence_exercises_every_operation_kind() {
     ];
     let s = run_sequence(ops).await;
     println!("scripted sequence: {s:?}");
-    assert!(s.accepted >= 10 && s.refused >= 3 && s.rebalances >= 1 && s.settlements >= 3 && s.redemptions_paid >= 1, "{s:?}");
+    assert!(
+        s.accepted >= 10 && s.refused >= 3 && s.rebalances >= 1 && s.settlements >= 3 && s.redemptions_paid >= 1,
+        "{s:?}"
+    );
 }
 
 /// Shrunk from the first long run (it found a harness bug, an unsigned

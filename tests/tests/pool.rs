@@ -64,12 +64,20 @@ async fn traders_buy_and_sell_calls_and_puts_with_exact_token_movements() {
         let actor = if is_a { &mut a } else { &mut b };
         let options = w.m.option_account(&mut w.bank, actor, s).await.unwrap();
         let q = expected_quote(&mut w, s, side, contracts).await;
-        let (quote0, opt0, vault0) = (balance(&mut w.bank, actor.quote).await, balance(&mut w.bank, options).await, balance(&mut w.bank, vault).await);
+        let (quote0, opt0, vault0) = (
+            balance(&mut w.bank, actor.quote).await,
+            balance(&mut w.bank, options).await,
+            balance(&mut w.bank, vault).await,
+        );
         match side {
             Side::Buy => w.m.buy(&mut w.bank, actor, s, contracts, q.total).await.unwrap(),
             Side::Sell => w.m.sell(&mut w.bank, actor, s, contracts, q.total).await.unwrap(),
         }
-        let (quote1, opt1, vault1) = (balance(&mut w.bank, actor.quote).await, balance(&mut w.bank, options).await, balance(&mut w.bank, vault).await);
+        let (quote1, opt1, vault1) = (
+            balance(&mut w.bank, actor.quote).await,
+            balance(&mut w.bank, options).await,
+            balance(&mut w.bank, vault).await,
+        );
         match side {
             Side::Buy => {
                 assert_eq!(quote0 - quote1, q.total, "buyer pays premium + fee");
@@ -103,7 +111,10 @@ async fn buying_lifts_the_board_iv_and_reprices_every_strike_on_it() {
     w.m.buy(&mut w.bank, &mut t, &near, 25 * SOL, u64::MAX).await.unwrap();
     let after = w.m.cache(&mut w.bank).await.unwrap();
     let (b0, b1) = (before.boards[0].base_iv.get(), after.boards[0].base_iv.get());
-    assert!((b1 - b0 - "0.05".parse::<fixed::types::I80F48>().unwrap()).abs() < fixed::types::I80F48::DELTA * 8, "{b0} -> {b1}");
+    assert!(
+        (b1 - b0 - "0.05".parse::<fixed::types::I80F48>().unwrap()).abs() < fixed::types::I80F48::DELTA * 8,
+        "{b0} -> {b1}"
+    );
     let other_slot = w.m.series(&mut w.bank, &other).await.unwrap().cache_index as usize;
     assert!(after.entries[other_slot].vega.get() > 0, "the untraded strike was repriced at the new base IV");
     assert_eq!(after.entries[other_slot].skew.get(), before.entries[other_slot].skew.get(), "its skew did not move");
@@ -135,7 +146,11 @@ async fn expiry_settles_itm_and_otm_and_redemption_pays_exactly_the_payoff() {
     assert_eq!(pool.live_series, 0);
     assert_eq!(w.m.series(&mut w.bank, &call150).await.unwrap().state, SeriesState::Settled);
     let cache = w.m.cache(&mut w.bank).await.unwrap();
-    assert_eq!((cache.live_count(), cache.net_delta.get()), (0, I80F48::ZERO), "settled series leave the cache and the target hedge");
+    assert_eq!(
+        (cache.live_count(), cache.net_delta.get()),
+        (0, I80F48::ZERO),
+        "settled series leave the cache and the target hedge"
+    );
     check_books(&mut w, &all).await;
 
     let q0 = balance(&mut w.bank, t.quote).await;
@@ -197,7 +212,10 @@ async fn settlement_takes_the_first_update_after_expiry_not_the_best_of_the_wind
     w.bank.set_time(expiry + 1200);
     w.m.post_price(&mut w.bank, 170_00000000);
     // a holder tries to settle with the later, richer update: refused
-    expect_err(w.m.settle(&mut w.bank, &call).await, options_amm::error::OptionsError::SettlementPriceNotFirstAfterExpiry);
+    expect_err(
+        w.m.settle(&mut w.bank, &call).await,
+        options_amm::error::OptionsError::SettlementPriceNotFirstAfterExpiry,
+    );
     assert_eq!(w.m.series(&mut w.bank, &call).await.unwrap().state, SeriesState::Live, "nothing changed");
     // the update that covers the expiry instant (re-posted, as anyone can from Hermes) settles it
     let mut first = oamm_sdk::pyth::PriceObservation::new(w.m.feed_id, 151_00000000, expiry + 5);
@@ -239,7 +257,10 @@ async fn prefunded_addresses_block_neither_a_pool_nor_a_series() {
     w.bank.process(&ixs, &[&griefer]).await.unwrap();
     let admin = w.bank.funded_keypair(10).await.unwrap();
     let params = oamm_sdk::market::default_params(w.m.feed_id, w.m.venue.venue_pool);
-    let ix = oamm_sdk::ix::ix(oamm_sdk::ix::initialize_pool(admin.pubkey(), &k), oamm_sdk::ix::data::InitializePool { params });
+    let ix = oamm_sdk::ix::ix(
+        oamm_sdk::ix::initialize_pool(admin.pubkey(), &k),
+        oamm_sdk::ix::data::InitializePool { params },
+    );
     w.bank.process(&[ix], &[&admin]).await.unwrap();
     let pool: options_amm::state::Pool = w.bank.anchor(&k.pool).await.unwrap();
     assert_eq!(pool.admin, admin.pubkey());
@@ -261,7 +282,15 @@ async fn a_series_whose_last_tokens_were_burnt_outside_the_program_still_closes(
     w.m.redeem(&mut w.bank, &mut t, &call, 3 * SOL).await.unwrap();
     // the last contract is burnt with SPL Token, not redeemed
     let acct = w.m.option_account(&mut w.bank, &mut t, &call).await.unwrap();
-    let burn = oamm_sdk::bank::spl_token::instruction::burn(&anchor_spl::token::ID, &acct, &call.option_mint, &t.pubkey(), &[], SOL).unwrap();
+    let burn = oamm_sdk::bank::spl_token::instruction::burn(
+        &anchor_spl::token::ID,
+        &acct,
+        &call.option_mint,
+        &t.pubkey(),
+        &[],
+        SOL,
+    )
+    .unwrap();
     w.bank.process(&[burn], &[&t.key]).await.unwrap();
     let before = w.m.pool(&mut w.bank).await.unwrap().reserved_payouts;
     assert_eq!(before, 10 * USDC, "the burnt contract's 10 USDC is still reserved");

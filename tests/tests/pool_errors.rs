@@ -25,12 +25,9 @@ use solana_sdk::signature::{Keypair, Signer};
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
-
-
 fn anchor(e: AnchorCode) -> u32 {
     e.into()
 }
-
 
 /// The same instruction with `key`'s signature requirement dropped, as an
 /// attacker who names someone else's key but cannot sign for it sends it.
@@ -82,7 +79,12 @@ async fn admin_instructions_refuse_a_stranger_signing_as_admin() {
         ix::create_series(stranger.pubkey(), &k, &s),
         data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call },
     );
-    refused!(w.bank, watch(&w, &[s.series, s.option_mint]), code(OptionsError::Unauthorized), w.bank.process(&[create], &[&stranger]).await);
+    refused!(
+        w.bank,
+        watch(&w, &[s.series, s.option_mint]),
+        code(OptionsError::Unauthorized),
+        w.bank.process(&[create], &[&stranger]).await
+    );
 
     // the same three from the admin go through: only the signer was wrong
     w.m.update_params(&mut w.bank, params).await.unwrap();
@@ -108,7 +110,10 @@ async fn admin_instructions_refuse_the_admin_key_without_its_signature() {
     let pause = unsigned(ix::ix(ix::set_paused(admin, &k), data::SetPaused { paused: PAUSE_ALL }), &admin);
     refused!(w.bank, watch(&w, &[]), not_signer, w.bank.process(&[pause], &[]).await);
     let create = unsigned(
-        ix::ix(ix::create_series(admin, &k, &s), data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call }),
+        ix::ix(
+            ix::create_series(admin, &k, &s),
+            data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call },
+        ),
         &admin,
     );
     refused!(w.bank, watch(&w, &[s.series, s.option_mint]), not_signer, w.bank.process(&[create], &[]).await);
@@ -124,15 +129,20 @@ async fn user_instructions_refuse_a_victims_key_without_its_signature() {
     let all = watch(&w, &[call.series, call.option_mint, trader.quote, trader_options, thief.quote, thief.lp]);
 
     // the thief names the victim as depositor / trader and routes the proceeds to itself
-    let dep = ix::ix(ix::deposit(victim, &k, w.m.oracle, trader.quote, thief.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 });
+    let dep = ix::ix(
+        ix::deposit(victim, &k, w.m.oracle, trader.quote, thief.lp),
+        data::Deposit { quote_amount: USDC, min_lp_out: 0 },
+    );
     refused!(w.bank, all.clone(), not_signer, w.bank.process(&[unsigned(dep, &victim)], &[&thief.key]).await);
     let sell = ix::ix(
         ix::trade(victim, &k, &call, w.m.oracle, trader.quote, trader_options),
         data::Sell { contracts: SOL, min_total_proceeds: 0 },
     );
     refused!(w.bank, all.clone(), not_signer, w.bank.process(&[unsigned(sell, &victim)], &[&thief.key]).await);
-    let wd =
-        ix::ix(ix::withdraw(w.lp.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
+    let wd = ix::ix(
+        ix::withdraw(w.lp.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote),
+        data::Withdraw { lp_amount: USDC, min_quote_out: 0 },
+    );
     let lp_key = w.lp.pubkey();
     refused!(w.bank, all, not_signer, w.bank.process(&[unsigned(wd, &lp_key)], &[&thief.key]).await);
 }
@@ -143,16 +153,21 @@ async fn signing_yourself_does_not_let_you_spend_someone_elses_tokens() {
     let k = w.m.keys;
     let mut thief = w.m.new_actor(&mut w.bank, 0).await.unwrap();
     let thief_options = w.m.option_account(&mut w.bank, &mut thief, &call).await.unwrap();
-    let all = watch(&w, &[call.series, call.option_mint, trader.quote, trader_options, thief.quote, thief.lp, thief_options]);
+    let all =
+        watch(&w, &[call.series, call.option_mint, trader.quote, trader_options, thief.quote, thief.lp, thief_options]);
     let owner = code(OptionsError::WrongTokenOwner);
 
     // deposit the victim's quote for the thief's LP tokens
-    let dep =
-        ix::ix(ix::deposit(thief.pubkey(), &k, w.m.oracle, trader.quote, thief.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 });
+    let dep = ix::ix(
+        ix::deposit(thief.pubkey(), &k, w.m.oracle, trader.quote, thief.lp),
+        data::Deposit { quote_amount: USDC, min_lp_out: 0 },
+    );
     refused!(w.bank, all.clone(), owner, w.bank.process(&[dep], &[&thief.key]).await);
     // burn the LP's shares for quote paid to the thief
-    let wd =
-        ix::ix(ix::withdraw(thief.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 });
+    let wd = ix::ix(
+        ix::withdraw(thief.pubkey(), &k, w.m.oracle, w.lp.lp, thief.quote),
+        data::Withdraw { lp_amount: USDC, min_quote_out: 0 },
+    );
     refused!(w.bank, all.clone(), owner, w.bank.process(&[wd], &[&thief.key]).await);
     // buy options to the thief paid from the victim's quote
     let buy = ix::ix(
@@ -199,7 +214,11 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("max confidence 1001 bps", |p| p.oracle.max_conf_bps = 1001, OptionsError::InvalidOracleParams),
         ("settlement window 0", |p| p.oracle.settlement_window_s = 0, OptionsError::InvalidOracleParams),
         ("min base IV 0", |p| p.vol.min_base_iv_bps = 0, OptionsError::InvalidVolParams),
-        ("initial base IV above max", |p| p.vol.initial_base_iv_bps = p.vol.max_base_iv_bps + 1, OptionsError::InvalidVolParams),
+        (
+            "initial base IV above max",
+            |p| p.vol.initial_base_iv_bps = p.vol.max_base_iv_bps + 1,
+            OptionsError::InvalidVolParams,
+        ),
         ("initial skew below min", |p| p.vol.initial_skew_bps = p.vol.min_skew_bps - 1, OptionsError::InvalidVolParams),
         ("standard size 0", |p| p.vol.standard_size = 0, OptionsError::InvalidVolParams),
         ("rate above 100%", |p| p.vol.rate_bps = 10_001, OptionsError::InvalidVolParams),
@@ -211,7 +230,11 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("open interest cap 0", |p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
         ("live series cap 0", |p| p.risk.max_live_series = 0, OptionsError::InvalidRiskParams),
         ("live series cap above the cache (33)", |p| p.risk.max_live_series = 33, OptionsError::InvalidRiskParams),
-        ("threshold band 0", |p| p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: 0 }, OptionsError::InvalidHedgeParams),
+        (
+            "threshold band 0",
+            |p| p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: 0 },
+            OptionsError::InvalidHedgeParams,
+        ),
         (
             "WW cost 0",
             |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 0, risk_aversion_ppm: 1 },
@@ -249,10 +272,20 @@ async fn initialize_pool_refuses_one_mint_on_both_sides_and_decimals_above_18() 
     let mut bank = Bank::start(T0).await;
     let params = default_params(SOL_USD_FEED_ID, Pubkey::new_unique());
     let (admin, same) = fresh_pair(&mut bank, 9, true).await;
-    refused!(bank, pool_pdas(&same), code(OptionsError::SameMint), initialize(&mut bank, &admin, &same, params.clone()).await);
+    refused!(
+        bank,
+        pool_pdas(&same),
+        code(OptionsError::SameMint),
+        initialize(&mut bank, &admin, &same, params.clone()).await
+    );
     // SPL Token accepts any u8 decimals; options-math's exact conversions stop at 18
     let (admin, wide) = fresh_pair(&mut bank, 19, false).await;
-    refused!(bank, pool_pdas(&wide), code(OptionsError::UnsupportedDecimals), initialize(&mut bank, &admin, &wide, params.clone()).await);
+    refused!(
+        bank,
+        pool_pdas(&wide),
+        code(OptionsError::UnsupportedDecimals),
+        initialize(&mut bank, &admin, &wide, params.clone()).await
+    );
     let (admin, ok) = fresh_pair(&mut bank, 18, false).await;
     initialize(&mut bank, &admin, &ok, params).await.unwrap();
 }
@@ -285,7 +318,12 @@ async fn update_pool_params_refuses_each_invalid_parameter_and_keeps_the_old_one
     w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.unwrap();
     let mut p = good.clone();
     p.risk.max_live_series = 1;
-    refused!(w.bank, watch(&w, &[]), code(OptionsError::InvalidRiskParams), w.m.update_params(&mut w.bank, p.clone()).await);
+    refused!(
+        w.bank,
+        watch(&w, &[]),
+        code(OptionsError::InvalidRiskParams),
+        w.m.update_params(&mut w.bank, p.clone()).await
+    );
     p.risk.max_live_series = 2;
     w.m.update_params(&mut w.bank, p).await.unwrap();
 }
@@ -336,14 +374,24 @@ async fn trades_refuse_another_pools_accounts_and_another_series_mint() {
     let call160 = w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.unwrap();
     let options160 = w.m.option_account(&mut w.bank, &mut trader, &call160).await.unwrap();
     let (k, ok) = (w.m.keys, other.keys);
-    let mut all =
-        watch(&w, &[call.series, call.option_mint, call160.series, call160.option_mint, trader.quote, trader_options, options160]);
+    let mut all = watch(
+        &w,
+        &[call.series, call.option_mint, call160.series, call160.option_mint, trader.quote, trader_options, options160],
+    );
     all.extend([ok.pool, ok.greek_cache, ok.quote_vault, other_call.series, other_call.option_mint, other_options]);
 
     let base = || ix::trade(trader.pubkey(), &k, &call, w.m.oracle, trader.quote, trader_options);
     let cases = [
-        ("the other pool's greek cache", with(base(), |a| a.greek_cache = ok.greek_cache), OptionsError::WrongGreekCache),
-        ("the other pool's quote vault", with(base(), |a| a.quote_vault = ok.quote_vault), OptionsError::WrongQuoteVault),
+        (
+            "the other pool's greek cache",
+            with(base(), |a| a.greek_cache = ok.greek_cache),
+            OptionsError::WrongGreekCache,
+        ),
+        (
+            "the other pool's quote vault",
+            with(base(), |a| a.quote_vault = ok.quote_vault),
+            OptionsError::WrongQuoteVault,
+        ),
         (
             "a series of the other pool",
             with(base(), |a| {
@@ -385,16 +433,31 @@ async fn keeper_and_admin_paths_refuse_another_pools_cache_and_series() {
 
     let mut acc = ix::refresh_greeks(&k, w.m.oracle);
     acc.greek_cache = ok.greek_cache;
-    refused!(w.bank, all.clone(), code(OptionsError::WrongGreekCache), w.bank.process(&[ix::ix(acc, data::RefreshGreeks {})], &[]).await);
+    refused!(
+        w.bank,
+        all.clone(),
+        code(OptionsError::WrongGreekCache),
+        w.bank.process(&[ix::ix(acc, data::RefreshGreeks {})], &[]).await
+    );
 
     // settlement is permissionless: the accounts are all that stop a cross-pool settle
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 150_00000000);
     let mut acc = ix::settle_series(&k, &call, w.m.oracle);
     acc.greek_cache = ok.greek_cache;
-    refused!(w.bank, all.clone(), code(OptionsError::WrongGreekCache), w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await);
+    refused!(
+        w.bank,
+        all.clone(),
+        code(OptionsError::WrongGreekCache),
+        w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await
+    );
     let acc = ix::settle_series(&k, &other_call, w.m.oracle);
-    refused!(w.bank, all.clone(), code(OptionsError::WrongPool), w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await);
+    refused!(
+        w.bank,
+        all.clone(),
+        code(OptionsError::WrongPool),
+        w.bank.process(&[ix::ix(acc, data::SettleSeries {})], &[]).await
+    );
 
     // listing into another pool's cache
     w.bank.set_time(T0);
@@ -416,7 +479,10 @@ async fn token_accounts_of_the_wrong_mint_are_refused() {
     let (k, oracle) = (w.m.keys, w.m.oracle);
     let (lp, t) = (w.lp.key.insecure_clone(), trader.key.insecure_clone());
     let (lpa, ta) = (&w.lp, &trader);
-    let all = watch(&w, &[call.series, call.option_mint, ta.quote, ta.underlying, ta.lp, trader_options, options160, lpa.underlying]);
+    let all = watch(
+        &w,
+        &[call.series, call.option_mint, ta.quote, ta.underlying, ta.lp, trader_options, options160, lpa.underlying],
+    );
 
     let dep = || ix::deposit(lp.pubkey(), &k, oracle, lpa.quote, lpa.lp);
     let wd = || ix::withdraw(lp.pubkey(), &k, oracle, lpa.lp, lpa.quote);
@@ -425,15 +491,34 @@ async fn token_accounts_of_the_wrong_mint_are_refused() {
     let withdraw = data::Withdraw { lp_amount: USDC, min_quote_out: 0 };
     let buy = data::Buy { contracts: SOL, max_total_cost: u64::MAX };
     let cases = [
-        ("deposit paying in underlying", ix::ix(with(dep(), |a| a.depositor_quote = lpa.underlying), deposit.clone()), &lp),
-        ("deposit minting LP into an underlying account", ix::ix(with(dep(), |a| a.depositor_lp = lpa.underlying), deposit), &lp),
-        ("withdraw burning an underlying account as LP", ix::ix(with(wd(), |a| a.owner_lp = lpa.underlying), withdraw.clone()), &lp),
-        ("withdraw paying into an underlying account", ix::ix(with(wd(), |a| a.owner_quote = lpa.underlying), withdraw), &lp),
+        (
+            "deposit paying in underlying",
+            ix::ix(with(dep(), |a| a.depositor_quote = lpa.underlying), deposit.clone()),
+            &lp,
+        ),
+        (
+            "deposit minting LP into an underlying account",
+            ix::ix(with(dep(), |a| a.depositor_lp = lpa.underlying), deposit),
+            &lp,
+        ),
+        (
+            "withdraw burning an underlying account as LP",
+            ix::ix(with(wd(), |a| a.owner_lp = lpa.underlying), withdraw.clone()),
+            &lp,
+        ),
+        (
+            "withdraw paying into an underlying account",
+            ix::ix(with(wd(), |a| a.owner_quote = lpa.underlying), withdraw),
+            &lp,
+        ),
         ("buy paying with LP tokens", ix::ix(with(trade(), |a| a.trader_quote = ta.lp), buy.clone()), &t),
         ("buy minting into the 160 call's account", ix::ix(with(trade(), |a| a.trader_options = options160), buy), &t),
         (
             "sell burning underlying as options",
-            ix::ix(with(trade(), |a| a.trader_options = ta.underlying), data::Sell { contracts: SOL, min_total_proceeds: 0 }),
+            ix::ix(
+                with(trade(), |a| a.trader_options = ta.underlying),
+                data::Sell { contracts: SOL, min_total_proceeds: 0 },
+            ),
             &t,
         ),
     ];
@@ -530,7 +615,11 @@ async fn every_priced_instruction_refuses_each_untrustworthy_price() {
     };
     let bad: Vec<(&str, PriceObservation, OptionsError)> = vec![
         // an old genuine update at a price that suits the trader
-        ("published a second past the max age", PriceObservation::new(feed, p, now - max_age - 1), OptionsError::OracleStale),
+        (
+            "published a second past the max age",
+            PriceObservation::new(feed, p, now - max_age - 1),
+            OptionsError::OracleStale,
+        ),
         ("another feed", PriceObservation::new([0x42; 32], p, now), OptionsError::OracleFeedMismatch),
         (
             "partially verified",
@@ -563,7 +652,12 @@ async fn every_priced_instruction_refuses_each_untrustworthy_price() {
         for (name, ixn, signers) in priced_instructions(&s, oracle) {
             eprintln!("{name} with a price {what}");
             let all = scene_accounts(&s);
-            refused!(s.w.bank, all, code(expected), s.w.bank.process(&[ixn], &signers.iter().collect::<Vec<_>>()).await);
+            refused!(
+                s.w.bank,
+                all,
+                code(expected),
+                s.w.bank.process(&[ixn], &signers.iter().collect::<Vec<_>>()).await
+            );
         }
     }
     // the fresh price again: every one of them goes through
@@ -600,7 +694,10 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused() {
     let forged = Pubkey::new_unique();
     let data = price_update_data(&genuine);
     let lamports = s.w.bank.lamports(&s.w.m.oracle).await.unwrap();
-    s.w.bank.set_account(&forged, Account { lamports, data, owner: Pubkey::new_unique(), executable: false, rent_epoch: 0 });
+    s.w.bank.set_account(
+        &forged,
+        Account { lamports, data, owner: Pubkey::new_unique(), executable: false, rent_epoch: 0 },
+    );
     assert_eq!(anchor(AnchorCode::AccountOwnedByWrongProgram), 3007);
     for (name, ixn, signers) in priced_instructions(&s, forged) {
         eprintln!("{name} with a forged price account");
@@ -618,7 +715,13 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused() {
     at_expiry.prev_publish_time = EXPIRY - 1;
     s.w.bank.set_account(
         &forged,
-        Account { lamports, data: price_update_data(&at_expiry), owner: Pubkey::new_unique(), executable: false, rent_epoch: 0 },
+        Account {
+            lamports,
+            data: price_update_data(&at_expiry),
+            owner: Pubkey::new_unique(),
+            executable: false,
+            rent_epoch: 0,
+        },
     );
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, forged), data::SettleSeries {});
     let all = scene_accounts(&s);
@@ -626,7 +729,13 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused() {
     // the same bytes under the receiver program settle the series
     s.w.bank.set_account(
         &forged,
-        Account { lamports, data: price_update_data(&at_expiry), owner: RECEIVER_PROGRAM_ID, executable: false, rent_epoch: 0 },
+        Account {
+            lamports,
+            data: price_update_data(&at_expiry),
+            owner: RECEIVER_PROGRAM_ID,
+            executable: false,
+            rent_epoch: 0,
+        },
     );
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, forged), data::SettleSeries {});
     s.w.bank.process(&[settle], &[]).await.unwrap();

@@ -26,10 +26,6 @@ use solana_sdk::signature::Signer;
 
 const EXPIRY: i64 = T0 + 7 * DAY;
 
-
-
-
-
 /// An update published at `publish_time` whose predecessor was published at `prev`.
 fn update(w: &World, price_e8: i64, publish_time: i64, prev: i64) -> PriceObservation {
     with(PriceObservation::new(w.m.feed_id, price_e8, publish_time), |u| u.prev_publish_time = prev)
@@ -45,7 +41,9 @@ async fn can_leave(w: &mut World) -> (u64, u64, u64) {
     let s = spot(&w.m);
     cache.refresh(s, w.bank.now(), pool.params.vol.rate(), pool.decimals()).unwrap();
     let r = &pool.params.risk;
-    let room = headroom(Balances::of(&pool), s, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals()).unwrap();
+    let room =
+        headroom(Balances::of(&pool), s, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals())
+            .unwrap();
     let solvent_max = max_quote_out(room, r.solvency_reserve_bps);
     let cash = pool.quote_balance - pool.reserved_payouts;
     let nav = pool_nav(&pool, &cache, Rounding::Down).unwrap() as u64;
@@ -63,19 +61,32 @@ async fn a_withdrawal_past_solvency_is_refused_with_the_amount_that_can_leave_an
     w.m.buy(&mut w.bank, &mut t, &call, 100 * SOL, u64::MAX).await.unwrap();
     let all_lp = balance(&mut w.bank, w.lp.lp).await;
     let (n, m, solvent_max) = can_leave(&mut w).await;
-    assert!(solvent_max < w.m.pool(&mut w.bank).await.unwrap().quote_balance, "solvency, not the vault, is the limit here");
+    assert!(
+        solvent_max < w.m.pool(&mut w.bank).await.unwrap().quote_balance,
+        "solvency, not the vault, is the limit here"
+    );
     assert!(expected_withdrawal(&mut w, all_lp).await > n);
 
     let mine = vec![call.series, t.quote];
     let all = watch(&w, &mine);
-    refused!(w.bank, all.clone(), code(OptionsError::WithdrawalExceedsSolvency), w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await);
+    refused!(
+        w.bank,
+        all.clone(),
+        code(OptionsError::WithdrawalExceedsSolvency),
+        w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await
+    );
 
     // the fewest LP units that would pay more than N are refused...
     let mut over = m;
     while expected_withdrawal(&mut w, over).await <= n {
         over += 1;
     }
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::WithdrawalExceedsSolvency), w.m.withdraw(&mut w.bank, &w.lp, over, 0).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::WithdrawalExceedsSolvency),
+        w.m.withdraw(&mut w.bank, &w.lp, over, 0).await
+    );
     // ...and M, the LP units the refusal names, goes through paying at most N
     let pay = expected_withdrawal(&mut w, m).await;
     assert!(pay <= n && pay > 0);
@@ -110,7 +121,12 @@ async fn a_solvent_withdrawal_larger_than_the_quote_in_the_vault_is_insufficient
 
     let mine = vec![call.series, t.quote, keeper.quote];
     let all = watch(&w, &mine);
-    refused!(w.bank, all, code(OptionsError::InsufficientQuoteInVault), w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await);
+    refused!(
+        w.bank,
+        all,
+        code(OptionsError::InsufficientQuoteInVault),
+        w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await
+    );
 
     let pay = expected_withdrawal(&mut w, m).await;
     assert!(pay <= n && pay > 0);
@@ -138,9 +154,19 @@ async fn redemptions_and_sales_the_vault_cannot_pay_wait_for_the_rebalance_that_
 
     let mut mine = wallet(&mut w, &mut t, &[call, later]).await;
     mine.push(keeper.quote);
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientQuoteInVault), w.m.redeem(&mut w.bank, &mut t, &call, 50 * SOL).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::InsufficientQuoteInVault),
+        w.m.redeem(&mut w.bank, &mut t, &call, 50 * SOL).await
+    );
     // all the quote left is owed to settled holders: none of it can buy options back
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientQuoteInVault), w.m.sell(&mut w.bank, &mut t, &later, 5 * SOL, 0).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::InsufficientQuoteInVault),
+        w.m.sell(&mut w.bank, &mut t, &later, 5 * SOL, 0).await
+    );
 
     // arbitrage brings the venue to the oracle; the rebalance sells the hedge into quote
     let arb = w.m.new_actor(&mut w.bank, 0).await.unwrap();
@@ -189,7 +215,12 @@ async fn a_refused_withdrawal_logs_exactly_how_much_can_leave_now() {
         return refusals_with_their_expected_lines().await;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["a_refused_withdrawal_logs_exactly_how_much_can_leave_now", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "a_refused_withdrawal_logs_exactly_how_much_can_leave_now",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .output()
         .unwrap();
@@ -229,7 +260,11 @@ async fn settlement_needs_expiry_and_the_first_fully_trusted_update_after_it_ins
 
     w.bank.set_time(EXPIRY + window + 60);
     let refusals = [
-        ("published a second before expiry", update(&w, p, EXPIRY - 1, EXPIRY - 2), OptionsError::SettlementPriceBeforeExpiry),
+        (
+            "published a second before expiry",
+            update(&w, p, EXPIRY - 1, EXPIRY - 2),
+            OptionsError::SettlementPriceBeforeExpiry,
+        ),
         // a later tick of the window, picked for its price
         (
             "a later update than the first after expiry",
@@ -241,13 +276,23 @@ async fn settlement_needs_expiry_and_the_first_fully_trusted_update_after_it_ins
             update(&w, p, EXPIRY + window + 1, EXPIRY - 1),
             OptionsError::SettlementPriceOutsideWindow,
         ),
-        ("another feed", with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.feed_id = [0x42; 32]), OptionsError::OracleFeedMismatch),
+        (
+            "another feed",
+            with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.feed_id = [0x42; 32]),
+            OptionsError::OracleFeedMismatch,
+        ),
         (
             "partially verified",
-            with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.verification = VerificationLevel::Partial { num_signatures: 5 }),
+            with(update(&w, p, EXPIRY, EXPIRY - 1), |u| {
+                u.verification = VerificationLevel::Partial { num_signatures: 5 }
+            }),
             OptionsError::OracleNotFullyVerified,
         ),
-        ("confidence 5%", with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.conf = p as u64 / 20), OptionsError::OracleConfidenceTooWide),
+        (
+            "confidence 5%",
+            with(update(&w, p, EXPIRY, EXPIRY - 1), |u| u.conf = p as u64 / 20),
+            OptionsError::OracleConfidenceTooWide,
+        ),
         (
             "a zero price",
             with(update(&w, p, EXPIRY, EXPIRY - 1), |u| {
@@ -286,8 +331,18 @@ async fn a_settled_series_cannot_be_traded() {
     w.m.post_price(&mut w.bank, 150_00000000);
     w.m.settle(&mut w.bank, &call).await.unwrap();
     let mine = wallet(&mut w, &mut t, &[call]).await;
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotLive), w.m.buy(&mut w.bank, &mut t, &call, SOL, u64::MAX).await);
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotLive), w.m.sell(&mut w.bank, &mut t, &call, SOL, 0).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesNotLive),
+        w.m.buy(&mut w.bank, &mut t, &call, SOL, u64::MAX).await
+    );
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesNotLive),
+        w.m.sell(&mut w.bank, &mut t, &call, SOL, 0).await
+    );
     check_books(&mut w, &[call]).await;
 }
 
@@ -305,17 +360,37 @@ async fn redemption_needs_a_settled_series_a_real_amount_and_the_holders_own_acc
     let options = w.m.option_account(&mut w.bank, &mut t, &call).await.unwrap();
     let options160 = w.m.option_account(&mut w.bank, &mut t, &call160).await.unwrap();
 
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotSettled), w.m.redeem(&mut w.bank, &mut t, &call, SOL).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesNotSettled),
+        w.m.redeem(&mut w.bank, &mut t, &call, SOL).await
+    );
     // expired is not settled
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 170_00000000);
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotSettled), w.m.redeem(&mut w.bank, &mut t, &call, SOL).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesNotSettled),
+        w.m.redeem(&mut w.bank, &mut t, &call, SOL).await
+    );
     w.m.settle(&mut w.bank, &call).await.unwrap();
     w.m.settle(&mut w.bank, &call160).await.unwrap();
 
     refused!(w.bank, watch(&w, &mine), code(OptionsError::ZeroAmount), w.m.redeem(&mut w.bank, &mut t, &call, 0).await);
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientFunds), w.m.redeem(&mut w.bank, &mut t, &call, 2 * SOL + 1).await);
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::InsufficientFunds), w.m.redeem(&mut w.bank, &mut t, &call, u64::MAX).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::InsufficientFunds),
+        w.m.redeem(&mut w.bank, &mut t, &call, 2 * SOL + 1).await
+    );
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::InsufficientFunds),
+        w.m.redeem(&mut w.bank, &mut t, &call, u64::MAX).await
+    );
 
     let other = Market::create(&mut w.bank, &MarketConfig::default()).await.unwrap();
     let other_call = other.list_series(&mut w.bank, 150 * USDC, EXPIRY + DAY, Kind::Call).await.unwrap();
@@ -330,7 +405,12 @@ async fn redemption_needs_a_settled_series_a_real_amount_and_the_holders_own_acc
             OptionsError::WrongQuoteVault,
             false,
         ),
-        ("a series of the other pool", with(redeem(t.pubkey()), |a| a.series = other_call.series), OptionsError::WrongPool, false),
+        (
+            "a series of the other pool",
+            with(redeem(t.pubkey()), |a| a.series = other_call.series),
+            OptionsError::WrongPool,
+            false,
+        ),
         // burn the cheap 160s, be paid as the 150s
         (
             "the 160 call's mint and tokens on the 150 call",
@@ -357,7 +437,12 @@ async fn redemption_needs_a_settled_series_a_real_amount_and_the_holders_own_acc
     for (what, acc, expected, by_thief) in cases {
         eprintln!("redeem with {what}");
         let signer = if by_thief { &thief.key } else { &t.key };
-        refused!(w.bank, watch(&w, &mine), code(expected), w.bank.process(&[ix::ix(acc, data::Redeem { contracts: SOL })], &[signer]).await);
+        refused!(
+            w.bank,
+            watch(&w, &mine),
+            code(expected),
+            w.bank.process(&[ix::ix(acc, data::Redeem { contracts: SOL })], &[signer]).await
+        );
     }
 
     let q0 = balance(&mut w.bank, t.quote).await;
@@ -376,13 +461,28 @@ async fn a_series_closes_only_settled_and_fully_redeemed_and_only_to_the_admin()
     let mut mine = wallet(&mut w, &mut t, &[call]).await;
     mine.extend([w.m.admin.pubkey(), stranger.pubkey()]);
 
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesNotSettled), w.m.close_series(&mut w.bank, &call).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesNotSettled),
+        w.m.close_series(&mut w.bank, &call).await
+    );
     w.bank.set_time(EXPIRY + 30);
     w.m.post_price(&mut w.bank, 155_00000000);
     w.m.settle(&mut w.bank, &call).await.unwrap();
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesHasOpenInterest), w.m.close_series(&mut w.bank, &call).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesHasOpenInterest),
+        w.m.close_series(&mut w.bank, &call).await
+    );
     w.m.redeem(&mut w.bank, &mut t, &call, SOL).await.unwrap();
-    refused!(w.bank, watch(&w, &mine), code(OptionsError::SeriesHasOpenInterest), w.m.close_series(&mut w.bank, &call).await);
+    refused!(
+        w.bank,
+        watch(&w, &mine),
+        code(OptionsError::SeriesHasOpenInterest),
+        w.m.close_series(&mut w.bank, &call).await
+    );
     w.m.redeem(&mut w.bank, &mut t, &call, SOL).await.unwrap();
 
     // close is permissionless, so the rent's destination is the only thing to steal
@@ -406,13 +506,18 @@ async fn create_series_refuses_expiries_inside_the_cutoff_or_past_five_years_and
     let mut w = world().await;
     let now = w.bank.now();
     let cutoff = w.m.pool(&mut w.bank).await.unwrap().params.risk.trading_cutoff_s as i64;
-    let list = |strike: u64, expiry: i64| (strike, expiry, SeriesKeys::derive(&w.m.keys.pool, expiry, strike, Kind::Call));
+    let list =
+        |strike: u64, expiry: i64| (strike, expiry, SeriesKeys::derive(&w.m.keys.pool, expiry, strike, Kind::Call));
     let cases = [
         ("expiring exactly at now + cut-off", list(150 * USDC, now + cutoff), OptionsError::ExpiryTooSoon),
         ("already expired", list(150 * USDC, now - 1), OptionsError::ExpiryTooSoon),
         // a series the pricer could not value would stop every instruction
         // that reprices the pool (regression: one 100 years out bricked it)
-        ("one second past the 5-year lifetime", list(150 * USDC, now + MAX_SERIES_LIFETIME_S + 1), OptionsError::ExpiryTooFar),
+        (
+            "one second past the 5-year lifetime",
+            list(150 * USDC, now + MAX_SERIES_LIFETIME_S + 1),
+            OptionsError::ExpiryTooFar,
+        ),
         ("101 years out", list(150 * USDC, now + 101 * 365 * DAY), OptionsError::ExpiryTooFar),
         ("strike 0", list(0, EXPIRY), OptionsError::InvalidStrike),
         // options-math prices strikes up to 2^40 quote units
@@ -445,7 +550,10 @@ async fn listing_the_same_series_twice_is_refused_and_the_first_survives() {
     let all = watch(&w, &[call.series, call.option_mint]);
     let before = snapshot(&mut w.bank, &all).await;
     // the series PDA already holds a series: creation refuses it by name
-    expect_err(w.m.list_series(&mut w.bank, 150 * USDC, EXPIRY, Kind::Call).await.map(|_| ()), OptionsError::AccountAlreadyExists);
+    expect_err(
+        w.m.list_series(&mut w.bank, 150 * USDC, EXPIRY, Kind::Call).await.map(|_| ()),
+        OptionsError::AccountAlreadyExists,
+    );
     assert_unchanged(&mut w.bank, &all, &before).await;
     assert_eq!(w.m.series(&mut w.bank, &call).await.unwrap().open_interest, 2 * SOL);
 }

@@ -40,9 +40,11 @@ async fn rebalance_exactly(w: &mut World, k: &Actor) -> (RebalancePlan, i128) {
     let venue = w.m.venue_pool(&mut w.bank).await.unwrap();
     let pool = w.m.pool(&mut w.bank).await.unwrap();
     let (qv, hv) = (w.m.keys.quote_vault, w.m.keys.hedge_vault);
-    let (q0, h0, k0) = (balance(&mut w.bank, qv).await, balance(&mut w.bank, hv).await, balance(&mut w.bank, k.quote).await);
+    let (q0, h0, k0) =
+        (balance(&mut w.bank, qv).await, balance(&mut w.bank, hv).await, balance(&mut w.bank, k.quote).await);
     w.m.rebalance(&mut w.bank, k).await.unwrap();
-    let (q1, h1, k1) = (balance(&mut w.bank, qv).await, balance(&mut w.bank, hv).await, balance(&mut w.bank, k.quote).await);
+    let (q1, h1, k1) =
+        (balance(&mut w.bank, qv).await, balance(&mut w.bank, hv).await, balance(&mut w.bank, k.quote).await);
     let d = pool.decimals();
     let spot = spot(&w.m);
     let (quote_moved, cost) = match p.side {
@@ -170,7 +172,11 @@ async fn whalley_wilmott_band_follows_gamma_and_cost_and_trades_stop_at_the_edge
     let k = keeper(&mut w).await;
     let (p, _) = rebalance_exactly(&mut w, &k).await;
     let delta = pool_delta(&mut w).await;
-    assert!(delta < 0 && (delta + p.band).abs() <= I80F48::from_num(2), "stopped at the edge: delta {delta}, band {}", p.band);
+    assert!(
+        delta < 0 && (delta + p.band).abs() <= I80F48::from_num(2),
+        "stopped at the edge: delta {delta}, band {}",
+        p.band
+    );
 }
 
 #[tokio::test]
@@ -191,7 +197,10 @@ async fn a_manipulated_venue_price_makes_the_rebalance_revert_and_nothing_is_los
     assert_eq!(balance(&mut w.bank, w.m.keys.hedge_vault).await, h0);
     assert_eq!(balance(&mut w.bank, k.quote).await, 0, "no reward without a swap");
     let pool1 = w.m.pool(&mut w.bank).await.unwrap();
-    assert_eq!((pool1.quote_balance, pool1.hedge_balance, pool1.last_rebalance_ts), (pool0.quote_balance, pool0.hedge_balance, 0));
+    assert_eq!(
+        (pool1.quote_balance, pool1.hedge_balance, pool1.last_rebalance_ts),
+        (pool0.quote_balance, pool0.hedge_balance, 0)
+    );
 
     // the manipulator sells back; the venue is near the oracle again and the rebalance runs
     let whale_sol = balance(&mut w.bank, whale.underlying).await;
@@ -378,8 +387,12 @@ async fn scenario(policy: HedgePolicyConfig, seed: u64) -> ScenarioStats {
             match r {
                 Ok(()) => stats.trades += 1,
                 Err(e) => {
-                    let refused = [OptionsError::DeltaOutOfBand, OptionsError::SolvencyCheckFailed, OptionsError::UnhedgedDeltaCapExceeded]
-                        .map(code);
+                    let refused = [
+                        OptionsError::DeltaOutOfBand,
+                        OptionsError::SolvencyCheckFailed,
+                        OptionsError::UnhedgedDeltaCapExceeded,
+                    ]
+                    .map(code);
                     assert!(e.code().is_some_and(|c| refused.contains(&c)), "step {step}: unexpected {e}");
                 }
             }
@@ -392,7 +405,11 @@ async fn scenario(policy: HedgePolicyConfig, seed: u64) -> ScenarioStats {
                 stats.swap_cost += cost;
                 let delta = pool_delta(&mut w).await;
                 let capped = p.underlying == params.hedge.max_trade;
-                assert!(delta.abs() <= p.band || capped || p.funds_payouts, "step {step}: delta {delta} band {}", p.band);
+                assert!(
+                    delta.abs() <= p.band || capped || p.funds_payouts,
+                    "step {step}: delta {delta} band {}",
+                    p.band
+                );
                 stats.max_abs_delta_after = stats.max_abs_delta_after.max(delta.abs());
             }
             Err(e) => {

@@ -57,11 +57,7 @@ async fn balances(ctx: &mut ProgramTestContext, keys: &VenueKeys, trader: &Trade
 }
 
 fn swap_from(keys: &VenueKeys, trader: &Trader, pay_base: bool) -> spot_venue::accounts::Swap {
-    let (source, destination) = if pay_base {
-        (trader.base, trader.quote)
-    } else {
-        (trader.quote, trader.base)
-    };
+    let (source, destination) = if pay_base { (trader.base, trader.quote) } else { (trader.quote, trader.base) };
     swap_accounts(keys, &trader.wallet.pubkey(), &source, &destination, pay_base)
 }
 
@@ -249,10 +245,7 @@ async fn later_deposit_takes_pro_rata_amounts_rounded_against_the_provider() {
         }
     );
     assert_eq!(token_balance(&mut ctx, &second.lp).await, 4_472_135_955);
-    assert_eq!(
-        mint_state(&mut ctx, &keys.lp_mint).await.supply,
-        FIRST_LP_MINTED + 4_472_135_955
-    );
+    assert_eq!(mint_state(&mut ctx, &keys.lp_mint).await.supply, FIRST_LP_MINTED + 4_472_135_955);
 }
 
 #[tokio::test]
@@ -262,12 +255,9 @@ async fn deposit_below_min_lp_out_is_refused() {
     let second = fund_trader(&mut ctx, &keys, 30_000_000_000, 30_000_000_000).await;
     let accounts = add_liquidity_accounts(&keys, &second.wallet.pubkey(), &second.base, &second.quote, &second.lp);
     // The deposit above mints exactly 4_472_135_955; ask for one more.
-    let result = send(
-        &mut ctx,
-        &[add_liquidity_ix(accounts, 20_000_000_001, 5_000_000_000, 4_472_135_956)],
-        &[&second.wallet],
-    )
-    .await;
+    let result =
+        send(&mut ctx, &[add_liquidity_ix(accounts, 20_000_000_001, 5_000_000_000, 4_472_135_956)], &[&second.wallet])
+            .await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::SlippageExceeded));
     assert_eq!(token_balance(&mut ctx, &second.base).await, 30_000_000_000);
 }
@@ -277,7 +267,8 @@ async fn first_deposit_that_cannot_cover_the_locked_units_is_refused() {
     let mut ctx = start().await;
     let keys = create_venue(&mut ctx, 9, 6, FEE_BPS).await;
     let provider = fund_trader(&mut ctx, &keys, 10_000, 10_000).await;
-    let accounts = add_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
+    let accounts =
+        add_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
     // sqrt(1_000 * 1_000) = 1_000: nothing would be left for the provider.
     let result = send(&mut ctx, &[add_liquidity_ix(accounts, 1_000, 1_000, 0)], &[&provider.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::InitialLiquidityTooSmall));
@@ -291,7 +282,8 @@ async fn deposits_of_zero_are_refused() {
     let mut ctx = start().await;
     let keys = create_venue(&mut ctx, 9, 6, FEE_BPS).await;
     let provider = fund_trader(&mut ctx, &keys, 10_000, 10_000).await;
-    let accounts = add_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
+    let accounts =
+        add_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
     for (base, quote) in [(0, 5_000), (5_000, 0)] {
         let result = send(&mut ctx, &[add_liquidity_ix(accounts, base, quote, 0)], &[&provider.wallet]).await;
         assert_eq!(custom_error(result, 0), venue_code(VenueError::ZeroAmount));
@@ -314,7 +306,8 @@ async fn deposit_beyond_the_providers_balance_is_refused() {
     let mut ctx = start().await;
     let keys = create_venue(&mut ctx, 9, 6, FEE_BPS).await;
     let provider = fund_trader(&mut ctx, &keys, 1_000_000, 999_999).await;
-    let accounts = add_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
+    let accounts =
+        add_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.base, &provider.quote, &provider.lp);
     let result = send(&mut ctx, &[add_liquidity_ix(accounts, 1_000_000, 1_000_000, 0)], &[&provider.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::InsufficientBalance));
 }
@@ -363,11 +356,7 @@ async fn add_liquidity_rejects_each_wrong_account() {
         ),
         (
             "vaults swapped",
-            spot_venue::accounts::AddLiquidity {
-                base_vault: keys.quote_vault,
-                quote_vault: keys.base_vault,
-                ..good
-            },
+            spot_venue::accounts::AddLiquidity { base_vault: keys.quote_vault, quote_vault: keys.base_vault, ..good },
             anchor_code(AnchorError::ConstraintHasOne),
         ),
         (
@@ -392,7 +381,8 @@ async fn add_liquidity_rejects_each_wrong_account() {
         ),
     ];
     for (what, accounts, expected) in cases {
-        let result = send(&mut ctx, &[add_liquidity_ix(accounts, 1_000_000_000, 50_000_000, 0)], &[&provider.wallet]).await;
+        let result =
+            send(&mut ctx, &[add_liquidity_ix(accounts, 1_000_000_000, 50_000_000, 0)], &[&provider.wallet]).await;
         assert_eq!(custom_error(result, 0), expected, "{what}");
     }
     let pool = venue_pool(&mut ctx, &keys.venue_pool).await;
@@ -407,13 +397,10 @@ async fn withdrawal_pays_the_floor_of_the_pro_rata_share_and_burns() {
     let (keys, provider) = standard_pool(&mut ctx).await;
     let burn = 100_000_000_000;
     // floor(1e12 * 1e11 / T) = 447_213_595_501; floor(5e10 * 1e11 / T) = 22_360_679_775.
-    let accounts = remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
-    send_ok(
-        &mut ctx,
-        &[remove_liquidity_ix(accounts, burn, 447_213_595_501, 22_360_679_775)],
-        &[&provider.wallet],
-    )
-    .await;
+    let accounts =
+        remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
+    send_ok(&mut ctx, &[remove_liquidity_ix(accounts, burn, 447_213_595_501, 22_360_679_775)], &[&provider.wallet])
+        .await;
 
     let after = balances(&mut ctx, &keys, &provider).await;
     assert_eq!(
@@ -436,7 +423,8 @@ async fn withdrawing_every_minted_unit_leaves_the_locked_share() {
     let mut ctx = start().await;
     let (keys, provider) = standard_pool(&mut ctx).await;
     // floor(1e12 * FIRST_LP_MINTED / T) = 999_999_995_527; quote 49_999_999_776.
-    let accounts = remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
+    let accounts =
+        remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
     send_ok(&mut ctx, &[remove_liquidity_ix(accounts, FIRST_LP_MINTED, 0, 0)], &[&provider.wallet]).await;
     let after = balances(&mut ctx, &keys, &provider).await;
     assert_eq!((after.user_base, after.user_quote), (999_999_995_527, 49_999_999_776));
@@ -448,14 +436,12 @@ async fn withdrawing_every_minted_unit_leaves_the_locked_share() {
 async fn withdrawal_below_either_minimum_is_refused() {
     let mut ctx = start().await;
     let (keys, provider) = standard_pool(&mut ctx).await;
-    let accounts = remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
+    let accounts =
+        remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
     for (min_base, min_quote) in [(447_213_595_502, 0), (0, 22_360_679_776)] {
-        let result = send(
-            &mut ctx,
-            &[remove_liquidity_ix(accounts, 100_000_000_000, min_base, min_quote)],
-            &[&provider.wallet],
-        )
-        .await;
+        let result =
+            send(&mut ctx, &[remove_liquidity_ix(accounts, 100_000_000_000, min_base, min_quote)], &[&provider.wallet])
+                .await;
         assert_eq!(custom_error(result, 0), venue_code(VenueError::SlippageExceeded));
     }
     assert_eq!(token_balance(&mut ctx, &provider.lp).await, FIRST_LP_MINTED);
@@ -465,7 +451,8 @@ async fn withdrawal_below_either_minimum_is_refused() {
 async fn withdrawal_of_zero_or_more_than_held_is_refused() {
     let mut ctx = start().await;
     let (keys, provider) = standard_pool(&mut ctx).await;
-    let accounts = remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
+    let accounts =
+        remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
     let result = send(&mut ctx, &[remove_liquidity_ix(accounts, 0, 0, 0)], &[&provider.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::ZeroAmount));
     let result = send(&mut ctx, &[remove_liquidity_ix(accounts, FIRST_LP_MINTED + 1, 0, 0)], &[&provider.wallet]).await;
@@ -539,7 +526,8 @@ async fn exact_in_selling_base_pays_the_floored_curve_output() {
 
     // in_after_fee = floor(1e10 * 9_970 / 10_000) = 9_970_000_000
     // out = floor(5e10 * 9_970_000_000 / (1e12 + 9_970_000_000)) = 493_579_017
-    send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 493_579_017)], &[&trader.wallet]).await;
+    send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 493_579_017)], &[&trader.wallet])
+        .await;
 
     let after = balances(&mut ctx, &keys, &trader).await;
     assert_eq!(
@@ -565,7 +553,8 @@ async fn exact_in_buying_base_pays_the_floored_curve_output() {
 
     // in_after_fee = floor(5e8 * 9_970 / 10_000) = 498_500_000
     // out = floor(1e12 * 498_500_000 / (5e10 + 498_500_000)) = 9_871_580_343
-    send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, false), 500_000_000, 9_871_580_343)], &[&trader.wallet]).await;
+    send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, false), 500_000_000, 9_871_580_343)], &[&trader.wallet])
+        .await;
 
     let after = balances(&mut ctx, &keys, &trader).await;
     assert_eq!(
@@ -648,16 +637,14 @@ async fn exact_in_minimum_out_is_inclusive_and_one_more_is_refused() {
     let trader = fund_trader(&mut ctx, &keys, 10_000_000_000, 0).await;
     let before = balances(&mut ctx, &keys, &trader).await;
 
-    let result = send(
-        &mut ctx,
-        &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 493_579_018)],
-        &[&trader.wallet],
-    )
-    .await;
+    let result =
+        send(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 493_579_018)], &[&trader.wallet])
+            .await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::SlippageExceeded));
     assert_eq!(balances(&mut ctx, &keys, &trader).await, before, "a refused swap moves nothing");
 
-    send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 493_579_017)], &[&trader.wallet]).await;
+    send_ok(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 493_579_017)], &[&trader.wallet])
+        .await;
     assert_eq!(token_balance(&mut ctx, &trader.quote).await, 493_579_017);
 }
 
@@ -705,7 +692,8 @@ async fn fees_stay_in_the_pool_for_liquidity_providers() {
     // The round trip's 59_320_374 base stayed in the pool; the provider's
     // withdrawal shows it: floor(1_000_059_320_374 * FIRST_LP_MINTED / T)
     // = 1_000_059_315_901 base against 999_999_995_527 without the trades.
-    let accounts = remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
+    let accounts =
+        remove_liquidity_accounts(&keys, &provider.wallet.pubkey(), &provider.lp, &provider.base, &provider.quote);
     send_ok(&mut ctx, &[remove_liquidity_ix(accounts, FIRST_LP_MINTED, 0, 0)], &[&provider.wallet]).await;
     assert_eq!(token_balance(&mut ctx, &provider.base).await, 1_000_059_315_901);
     assert_eq!(token_balance(&mut ctx, &provider.quote).await, 49_999_999_776);
@@ -737,7 +725,8 @@ async fn swaps_of_zero_are_refused() {
     let trader = fund_trader(&mut ctx, &keys, 1_000, 1_000).await;
     let result = send(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 0, 0)], &[&trader.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::ZeroAmount));
-    let result = send(&mut ctx, &[swap_exact_out_ix(swap_from(&keys, &trader, true), 0, u64::MAX)], &[&trader.wallet]).await;
+    let result =
+        send(&mut ctx, &[swap_exact_out_ix(swap_from(&keys, &trader, true), 0, u64::MAX)], &[&trader.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::ZeroAmount));
 }
 
@@ -761,7 +750,8 @@ async fn swap_on_a_pool_without_liquidity_is_refused() {
     let trader = fund_trader(&mut ctx, &keys, 1_000, 1_000).await;
     let result = send(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 1_000, 0)], &[&trader.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::EmptyPool));
-    let result = send(&mut ctx, &[swap_exact_out_ix(swap_from(&keys, &trader, true), 1, 1_000)], &[&trader.wallet]).await;
+    let result =
+        send(&mut ctx, &[swap_exact_out_ix(swap_from(&keys, &trader, true), 1, 1_000)], &[&trader.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::EmptyPool));
 }
 
@@ -796,12 +786,9 @@ async fn overflow_sized_amounts_are_refused_not_wrapped() {
     let provider = fund_trader(&mut ctx, &lopsided, 1_000_000_000_000_000_000, 1_000_000).await;
     add_liquidity(&mut ctx, &lopsided, &provider, 1_000_000_000_000_000_000, 1_000_000).await;
     let whale = fund_trader(&mut ctx, &lopsided, 1_000, 0).await;
-    let result = send(
-        &mut ctx,
-        &[swap_exact_out_ix(swap_from(&lopsided, &whale, true), 999_999, u64::MAX)],
-        &[&whale.wallet],
-    )
-    .await;
+    let result =
+        send(&mut ctx, &[swap_exact_out_ix(swap_from(&lopsided, &whale, true), 999_999, u64::MAX)], &[&whale.wallet])
+            .await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::MathOverflow));
 }
 
@@ -810,7 +797,8 @@ async fn swap_beyond_the_traders_balance_is_refused() {
     let mut ctx = start().await;
     let (keys, _) = standard_pool(&mut ctx).await;
     let trader = fund_trader(&mut ctx, &keys, 9_999_999_999, 506_570_216).await;
-    let result = send(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 0)], &[&trader.wallet]).await;
+    let result =
+        send(&mut ctx, &[swap_ix(swap_from(&keys, &trader, true), 10_000_000_000, 0)], &[&trader.wallet]).await;
     assert_eq!(custom_error(result, 0), venue_code(VenueError::InsufficientBalance));
     // Exact output: the 506_570_217 quote needed is one more than held.
     let result = send(

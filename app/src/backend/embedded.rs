@@ -87,7 +87,10 @@ impl Embedded {
         Ok(out)
     }
 
-    pub async fn token_accounts(&mut self, owner: &Pubkey) -> Result<Vec<(Pubkey, super::spl_token_account::TokenAccount)>> {
+    pub async fn token_accounts(
+        &mut self,
+        owner: &Pubkey,
+    ) -> Result<Vec<(Pubkey, super::spl_token_account::TokenAccount)>> {
         let mut out = Vec::new();
         for key in self.known.clone() {
             let Some(acc) = self.bank.account(&key).await? else { continue };
@@ -117,10 +120,6 @@ impl Embedded {
 
     /// The market's oracle account for this feed (the first market using it).
     pub fn price_account(&self, feed_id: &[u8; 32]) -> Pubkey {
-        self.markets
-            .values()
-            .find(|m| &m.feed_id == feed_id)
-            .map(|m| m.oracle)
-            .unwrap_or_default()
+        self.markets.values().find(|m| &m.feed_id == feed_id).map(|m| m.oracle).unwrap_or_default()
     }
 }

@@ -2,11 +2,11 @@
 use super::KeyedAccount;
 use anyhow::{anyhow, Result};
 use oamm_sdk::Instruction;
+use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::account::Account;
-use solana_commitment_config::CommitmentConfig;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 
@@ -46,7 +46,6 @@ impl Rpc {
         anyhow!("RPC node {} did not answer ({cause}); check --url and that the node is running", self.url)
     }
 
-
     pub async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>> {
         let r = self
             .client
@@ -76,7 +75,10 @@ impl Rpc {
         }
         let config = RpcProgramAccountsConfig {
             filters: Some(filters),
-            account_config: RpcAccountInfoConfig { commitment: Some(CommitmentConfig::confirmed()), ..Default::default() },
+            account_config: RpcAccountInfoConfig {
+                commitment: Some(CommitmentConfig::confirmed()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         // the UI-account variant the deprecation points to returns encoded
@@ -86,9 +88,15 @@ impl Rpc {
         accounts.map_err(|e| self.unreachable(e))
     }
 
-    pub async fn token_accounts(&mut self, owner: &Pubkey) -> Result<Vec<(Pubkey, super::spl_token_account::TokenAccount)>> {
+    pub async fn token_accounts(
+        &mut self,
+        owner: &Pubkey,
+    ) -> Result<Vec<(Pubkey, super::spl_token_account::TokenAccount)>> {
         // token accounts: 165 bytes, owner at offset 32
-        let filters = vec![RpcFilterType::DataSize(165), RpcFilterType::Memcmp(Memcmp::new_raw_bytes(32, owner.to_bytes().to_vec()))];
+        let filters = vec![
+            RpcFilterType::DataSize(165),
+            RpcFilterType::Memcmp(Memcmp::new_raw_bytes(32, owner.to_bytes().to_vec())),
+        ];
         let config = RpcProgramAccountsConfig { filters: Some(filters), ..Default::default() };
         #[allow(deprecated)]
         let accounts = self.client.get_program_accounts_with_config(&anchor_spl::token::ID, config).await;
@@ -115,14 +123,10 @@ impl Rpc {
         let ixs = &ixs[..];
         let blockhash = self.client.get_latest_blockhash().await.map_err(|e| self.unreachable(e))?;
         let tx = oamm_sdk::bank::signed(ixs, &self.wallet, signers, blockhash).map_err(|e| anyhow!("{e}"))?;
-        let sig = self
-            .client
-            .send_and_confirm_transaction(&tx)
-            .await
-            .map_err(|e| match e.get_transaction_error() {
-                Some(t) => anyhow::Error::new(crate::errors::explain_tx_error(&t)),
-                None => anyhow!("transaction failed: {e}"),
-            })?;
+        let sig = self.client.send_and_confirm_transaction(&tx).await.map_err(|e| match e.get_transaction_error() {
+            Some(t) => anyhow::Error::new(crate::errors::explain_tx_error(&t)),
+            None => anyhow!("transaction failed: {e}"),
+        })?;
         Ok(sig.to_string())
     }
 

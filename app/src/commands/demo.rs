@@ -108,7 +108,13 @@ pub struct DemoArgs {
 
 impl Default for DemoArgs {
     fn default() -> Self {
-        DemoArgs { seed: DEFAULT_SEED, steps: 60, policy: DemoPolicy::Threshold, chart: "oamm-demo.svg".into(), no_chart: false }
+        DemoArgs {
+            seed: DEFAULT_SEED,
+            steps: 60,
+            policy: DemoPolicy::Threshold,
+            chart: "oamm-demo.svg".into(),
+            no_chart: false,
+        }
     }
 }
 
@@ -319,7 +325,8 @@ pub async fn run_demo(args: &DemoArgs) -> Result<DemoReport> {
     }
     if !args.no_chart {
         // fail before the run, not after it
-        std::fs::File::create(&args.chart).with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
+        std::fs::File::create(&args.chart)
+            .with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
     }
     let bar = if std::io::stderr().is_terminal() { ProgressBar::new(args.steps as u64) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -332,7 +339,8 @@ pub async fn run_demo(args: &DemoArgs) -> Result<DemoReport> {
     bar.finish_and_clear();
     let mut report = result?;
     if !args.no_chart {
-        chart::write_svg(&report, &args.chart).with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
+        chart::write_svg(&report, &args.chart)
+            .with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
         report.chart = Some(args.chart.display().to_string());
     }
     Ok(report)
@@ -410,7 +418,9 @@ impl World {
         let mut params = default_params(SOL_USD_FEED_ID, m.venue.venue_pool);
         params.hedge.policy = match args.policy {
             DemoPolicy::Threshold => HedgePolicyConfig::DeltaThreshold { band: 5 * SOL },
-            DemoPolicy::Ww => HedgePolicyConfig::WhalleyWilmott { cost_bps: WW_COST_BPS, risk_aversion_ppm: WW_RISK_AVERSION_PPM },
+            DemoPolicy::Ww => {
+                HedgePolicyConfig::WhalleyWilmott { cost_bps: WW_COST_BPS, risk_aversion_ppm: WW_RISK_AVERSION_PPM }
+            }
         };
         params.hedge.cooldown_s = 0;
         m.update_params(&mut e.bank, params.clone()).await.map_err(bank_err).context("cannot set the hedge policy")?;
@@ -429,7 +439,11 @@ impl World {
             [(Kind::Call, 150, near), (Kind::Put, 140, near), (Kind::Call, 165, far), (Kind::Put, 135, far)]
         {
             let strike_quote = strike * USDC;
-            let keys = m.list_series(bank, strike_quote, expiry, kind).await.map_err(bank_err).context("cannot list a series")?;
+            let keys = m
+                .list_series(bank, strike_quote, expiry, kind)
+                .await
+                .map_err(bank_err)
+                .context("cannot list a series")?;
             let k = match kind {
                 Kind::Call => "call",
                 Kind::Put => "put",
@@ -507,8 +521,13 @@ impl World {
         let steps = args.steps as usize;
         let horizon = HORIZON_DAYS * DAY;
         let dt_years = horizon as f64 / steps as f64 / (365.0 * DAY as f64);
-        let gen = PathGenerator::new(&PathMarket { spot: SPOT_START, vol: PATH_VOL, rate: 0.0 }, &PathModel::Gbm, dt_years, steps)
-            .map_err(|e| anyhow!("price path: {e}"))?;
+        let gen = PathGenerator::new(
+            &PathMarket { spot: SPOT_START, vol: PATH_VOL, rate: 0.0 },
+            &PathModel::Gbm,
+            dt_years,
+            steps,
+        )
+        .map_err(|e| anyhow!("price path: {e}"))?;
         let mut path = Vec::new();
         gen.fill(args.seed, 0, &mut path);
         // the traders draw from their own stream: the path does not depend on them
@@ -522,7 +541,8 @@ impl World {
             self.step = i as u32;
             let t = T0 + (horizon as i128 * i as i128 / steps as i128) as i64;
             // expiries inside this step: settle on the first price published after them
-            let mut expiries: Vec<i64> = self.series.iter().filter(|s| !s.record.settled && s.expiry <= t).map(|s| s.expiry).collect();
+            let mut expiries: Vec<i64> =
+                self.series.iter().filter(|s| !s.record.settled && s.expiry <= t).map(|s| s.expiry).collect();
             expiries.sort();
             expiries.dedup();
             for e in expiries {
@@ -582,7 +602,10 @@ impl World {
             }
             let keys = self.series[i].keys;
             let (bank, m) = parts(&mut self.b, &self.pool)?;
-            m.settle(bank, &keys).await.map_err(bank_err).with_context(|| format!("settling {}", self.series[i].label))?;
+            m.settle(bank, &keys)
+                .await
+                .map_err(bank_err)
+                .with_context(|| format!("settling {}", self.series[i].label))?;
             let s: Series = m.series(bank, &keys).await.map_err(bank_err)?;
             let r = &mut self.series[i].record;
             r.settled = true;
@@ -626,7 +649,8 @@ impl World {
             }
             None => 0,
         };
-        let (side, contracts) = if wants_to_sell && held > 0 { (Side::Sell, held.min(contracts)) } else { (Side::Buy, contracts) };
+        let (side, contracts) =
+            if wants_to_sell && held > 0 { (Side::Sell, held.min(contracts)) } else { (Side::Buy, contracts) };
         let side_name = match side {
             Side::Buy => "buy",
             Side::Sell => "sell",
@@ -656,7 +680,10 @@ impl World {
         };
         if let Err(e) = r {
             let line = bank_err(e).to_string();
-            self.mismatch(format!("{side_name} {} {}: quoted {} but the program refused: {line}", contracts, self.series[i].label, q.total));
+            self.mismatch(format!(
+                "{side_name} {} {}: quoted {} but the program refused: {line}",
+                contracts, self.series[i].label, q.total
+            ));
             return Ok(());
         }
         let q1 = bank.token_balance(&trader.quote).await.map_err(bank_err)?;
@@ -665,7 +692,10 @@ impl World {
             Side::Sell => q1.checked_sub(q0),
         };
         if paid != Some(q.total) {
-            self.mismatch(format!("{side_name} {}: quoted total {} but {:?} moved", self.series[i].label, q.total, paid));
+            self.mismatch(format!(
+                "{side_name} {}: quoted total {} but {:?} moved",
+                self.series[i].label, q.total, paid
+            ));
         }
         match side {
             Side::Buy => self.premiums_in += q.premium,
@@ -782,7 +812,8 @@ impl World {
                 continue;
             }
             let s: Series = m.series(bank, &keys).await.map_err(bank_err)?;
-            let expected = redemption(s.payoff_per_contract(), held, self.d).map_err(|e| anyhow!("redemption maths: {e:?}"))?;
+            let expected =
+                redemption(s.payoff_per_contract(), held, self.d).map_err(|e| anyhow!("redemption maths: {e:?}"))?;
             let trader = &mut self.traders[t];
             let q0 = bank.token_balance(&trader.quote).await.map_err(bank_err)?;
             match m.redeem(bank, trader, &keys, held).await {
@@ -822,7 +853,10 @@ impl World {
             if s.state != SeriesState::Settled || s.open_interest != 0 {
                 continue;
             }
-            m.close_series(bank, &keys).await.map_err(bank_err).with_context(|| format!("closing {}", self.series[i].label))?;
+            m.close_series(bank, &keys)
+                .await
+                .map_err(bank_err)
+                .with_context(|| format!("closing {}", self.series[i].label))?;
             self.series[i].record.closed = true;
         }
         Ok(())
@@ -881,18 +915,27 @@ impl World {
             let supply = bank.mint_supply(&ds.keys.option_mint).await.map_err(bank_err)?;
             if bank.account(&ds.keys.series).await.map_err(bank_err)?.is_none() {
                 // closed: only ever once nothing is outstanding
-                check(ds.record.closed && supply == 0, format!("{}: series account gone with {supply} options outstanding", ds.label));
+                check(
+                    ds.record.closed && supply == 0,
+                    format!("{}: series account gone with {supply} options outstanding", ds.label),
+                );
                 continue;
             }
             let s: Series = m.series(bank, &ds.keys).await.map_err(bank_err)?;
-            check(supply == s.open_interest, format!("{}: option supply {supply} != open interest {}", ds.label, s.open_interest));
+            check(
+                supply == s.open_interest,
+                format!("{}: option supply {supply} != open interest {}", ds.label, s.open_interest),
+            );
             match s.state {
                 SeriesState::Live => {
                     live += 1;
                     let e = cache.entries.get(s.cache_index as usize);
                     check(
                         e.is_some_and(|e| e.series == ds.keys.series && e.net_short == s.open_interest),
-                        format!("{}: greek cache slot {} does not hold its open interest {}", ds.label, s.cache_index, s.open_interest),
+                        format!(
+                            "{}: greek cache slot {} does not hold its open interest {}",
+                            ds.label, s.cache_index, s.open_interest
+                        ),
                     );
                 }
                 SeriesState::Settled => {
@@ -905,9 +948,18 @@ impl World {
                 }
             }
         }
-        check(pool.reserved_payouts == owed, format!("reserved payouts {} != owed by settled series {owed}", pool.reserved_payouts));
-        check(cache.live_count() == live, format!("greek cache counts {} live series, there are {live}", cache.live_count()));
-        check(pool.live_series as usize == live, format!("pool counts {} live series, there are {live}", pool.live_series));
+        check(
+            pool.reserved_payouts == owed,
+            format!("reserved payouts {} != owed by settled series {owed}", pool.reserved_payouts),
+        );
+        check(
+            cache.live_count() == live,
+            format!("greek cache counts {} live series, there are {live}", cache.live_count()),
+        );
+        check(
+            pool.live_series as usize == live,
+            format!("pool counts {} live series, there are {live}", pool.live_series),
+        );
         self.invariant_checks += checks;
         self.invariant_violations += failed.len() as u64;
         for what in failed {
@@ -918,7 +970,15 @@ impl World {
         Ok(())
     }
 
-    async fn finish(&mut self, args: &DemoArgs, nav_start: i128, nav_end: i128, withdrawn: u64, left: u64, spot_end: f64) -> Result<DemoReport> {
+    async fn finish(
+        &mut self,
+        args: &DemoArgs,
+        nav_start: i128,
+        nav_end: i128,
+        withdrawn: u64,
+        left: u64,
+        spot_end: f64,
+    ) -> Result<DemoReport> {
         let s = self.snapshot().await?;
         let left_value = quote_for_shares(left, s.nav(Rounding::Down).max(0) as u64, s.lp_supply).unwrap_or(0);
         let (bank, m) = parts(&mut self.b, &self.pool)?;
@@ -928,7 +988,8 @@ impl World {
         let premiums = self.premiums_in as i64 - self.premiums_out as i64;
         let nav_start = nav_start as i64;
         let nav_end = nav_end as i64;
-        let hedge_pnl = nav_end - nav_start
+        let hedge_pnl = nav_end
+            - nav_start
             - (premiums + pool.total_fees as i64 - pool.total_payouts as i64 - pool.total_keeper_rewards as i64);
         let series: Vec<SeriesRecord> = self.series.iter().map(|s| s.record.clone()).collect();
         Ok(DemoReport {

@@ -10,7 +10,9 @@
 //! interval, backoff on RPC errors, Ctrl-C.
 mod telemetry;
 
-pub use telemetry::{start_metrics, LogFormat, FAILURES, POOL_DELTA, REBALANCES, REWARD, SETTLEMENTS, SKIPS, TICKS, TICK_SECONDS};
+pub use telemetry::{
+    start_metrics, LogFormat, FAILURES, POOL_DELTA, REBALANCES, REWARD, SETTLEMENTS, SKIPS, TICKS, TICK_SECONDS,
+};
 
 use super::wallet_token_account;
 use crate::amounts::format_units;
@@ -98,7 +100,13 @@ pub struct KeeperOptions {
 
 impl KeeperOptions {
     pub fn new(pool: Option<Pubkey>) -> KeeperOptions {
-        KeeperOptions { pool, dry_run: false, interval: Duration::from_secs(10), max_ticks: None, backoff: Backoff::default() }
+        KeeperOptions {
+            pool,
+            dry_run: false,
+            interval: Duration::from_secs(10),
+            max_ticks: None,
+            backoff: Backoff::default(),
+        }
     }
 
     pub fn from_args(pool: Option<Pubkey>, a: &KeeperArgs) -> KeeperOptions {
@@ -126,7 +134,8 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    pub const ALL: [FailureKind; 4] = [FailureKind::Read, FailureKind::Send, FailureKind::RebalanceRefused, FailureKind::SettleRefused];
+    pub const ALL: [FailureKind; 4] =
+        [FailureKind::Read, FailureKind::Send, FailureKind::RebalanceRefused, FailureKind::SettleRefused];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -318,7 +327,10 @@ impl RunSummary {
             plural(self.failures),
         );
         if self.dry_run {
-            line += &format!(" (dry run: would have sent {} rebalance(s), {} settlement(s))", self.would_rebalance, self.would_settle);
+            line += &format!(
+                " (dry run: would have sent {} rebalance(s), {} settlement(s))",
+                self.would_rebalance, self.would_settle
+            );
         }
         if self.skipped > 0 {
             line += &format!("; {} due action(s) not sent (see the log)", self.skipped);
@@ -406,7 +418,13 @@ async fn pool_tick(b: &mut Backend, key: Pubkey, opts: &KeeperOptions, report: &
 
 /// Settle `x` if the oracle holds a price the program accepts for it.
 /// `Ok(true)` when a settlement landed; `Err` only when state cannot be read.
-async fn settle_one(b: &mut Backend, s: &PoolSnapshot, x: &SeriesInfo, opts: &KeeperOptions, report: &mut TickReport) -> Result<bool> {
+async fn settle_one(
+    b: &mut Backend,
+    s: &PoolSnapshot,
+    x: &SeriesInfo,
+    opts: &KeeperOptions,
+    report: &mut TickReport,
+) -> Result<bool> {
     let key = s.keys.pool;
     let update: PriceUpdateV2 = b.anchor(&s.price_account, "Pyth price update").await?;
     // the program's own acceptance rule for a settlement price
@@ -422,14 +440,25 @@ async fn settle_one(b: &mut Backend, s: &PoolSnapshot, x: &SeriesInfo, opts: &Ke
                 // the feed has moved past the update that covers expiry (or
                 // the update is unusable): this price account can no longer
                 // settle the series; the covering update must be posted
-                report.skip(key, "settle", "settlement_price", format!("series {} cannot be settled with price account {}: {why}", x.key, s.price_account));
+                report.skip(
+                    key,
+                    "settle",
+                    "settlement_price",
+                    format!("series {} cannot be settled with price account {}: {why}", x.key, s.price_account),
+                );
             }
             return Ok(false);
         }
     };
     if opts.dry_run {
         info!(pool = %key, series = %x.key, action = "settle", dry_run = true, price = price.spot.to_num::<f64>(), "would settle");
-        report.settlements.push(SettleAction { pool: key.to_string(), series: x.key.to_string(), price: price.spot, reserved: 0, signature: None });
+        report.settlements.push(SettleAction {
+            pool: key.to_string(),
+            series: x.key.to_string(),
+            price: price.spot,
+            reserved: 0,
+            signature: None,
+        });
         return Ok(false);
     }
     let ixs = [ix::ix(ix::settle_series(&s.keys, &x.keys(), s.price_account), ix::data::SettleSeries {})];
@@ -442,7 +471,13 @@ async fn settle_one(b: &mut Backend, s: &PoolSnapshot, x: &SeriesInfo, opts: &Ke
             info!(pool = %key, series = %x.key, action = "settle", price = price.spot.to_num::<f64>(),
                   reserved = %format_units(reserved, s.pool.quote_decimals), signature = %sig, "settled");
             metrics::counter!(SETTLEMENTS, "pool" => key.to_string()).increment(1);
-            report.settlements.push(SettleAction { pool: key.to_string(), series: x.key.to_string(), price: price.spot, reserved, signature: Some(sig) });
+            report.settlements.push(SettleAction {
+                pool: key.to_string(),
+                series: x.key.to_string(),
+                price: price.spot,
+                reserved,
+                signature: Some(sig),
+            });
             Ok(true)
         }
         Err(e) => {
@@ -479,7 +514,12 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
         return delta_before;
     }
     if let Some(p) = &s.oracle_problem {
-        report.skip(key, "rebalance", "oracle", format!("the oracle price cannot be used now ({p}); it is {} s old", s.price_age_s));
+        report.skip(
+            key,
+            "rebalance",
+            "oracle",
+            format!("the oracle price cannot be used now ({p}); it is {} s old", s.price_age_s),
+        );
         return delta_before;
     }
     // the program checks the venue's own quote against the oracle bound
@@ -492,7 +532,12 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
         }
     };
     if let Err(e) = options_amm::venue::check_quote(&venue.1, &plan) {
-        report.skip(key, "rebalance", "venue_price", format!("the venue's price is outside the oracle bound: {}", program_error_line(&e)));
+        report.skip(
+            key,
+            "rebalance",
+            "venue_price",
+            format!("the venue's price is outside the oracle bound: {}", program_error_line(&e)),
+        );
         return delta_before;
     }
 
@@ -642,8 +687,14 @@ pub async fn run_loop(b: &mut Backend, opts: &KeeperOptions, mut interrupts: Unb
             }
             Some(Ok(r)) => {
                 summary.absorb(&r);
-                debug!(pools = r.pools, rebalances = r.rebalances.len(), settlements = r.settlements.len(),
-                       failures = r.failures.len(), seconds = elapsed, "tick done");
+                debug!(
+                    pools = r.pools,
+                    rebalances = r.rebalances.len(),
+                    settlements = r.settlements.len(),
+                    failures = r.failures.len(),
+                    seconds = elapsed,
+                    "tick done"
+                );
                 r.transport_failed()
             }
             Some(Err(e)) => {
@@ -675,8 +726,14 @@ pub async fn run_loop(b: &mut Backend, opts: &KeeperOptions, mut interrupts: Unb
             _ = tokio::time::sleep(wait) => {}
         }
     }
-    info!(ticks = summary.ticks, rebalances = summary.rebalances, settlements = summary.settlements,
-          failures = summary.failures, reward = summary.reward, "keeper stopped");
+    info!(
+        ticks = summary.ticks,
+        rebalances = summary.rebalances,
+        settlements = summary.settlements,
+        failures = summary.failures,
+        reward = summary.reward,
+        "keeper stopped"
+    );
     summary
 }
 

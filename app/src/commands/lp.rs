@@ -55,7 +55,10 @@ pub async fn run(b: &mut Backend, pool: Option<Pubkey>, cmd: LpCommand) -> Resul
             }
             let shares = lp::shares_for_deposit(amount, nav as u64, s.lp_supply)?;
             let min = (shares as u128 * (10_000 - slippage_bps.min(10_000) as u128) / 10_000) as u64;
-            ixs.push(ix::ix(ix::deposit(owner, &s.keys, s.price_account, quote_acc, lp_acc), ix::data::Deposit { quote_amount: amount, min_lp_out: min }));
+            ixs.push(ix::ix(
+                ix::deposit(owner, &s.keys, s.price_account, quote_acc, lp_acc),
+                ix::data::Deposit { quote_amount: amount, min_lp_out: min },
+            ));
             ("deposit", amount, shares, min)
         }
         LpCommand::Withdraw { amount, slippage_bps } => {
@@ -82,7 +85,10 @@ pub async fn run(b: &mut Backend, pool: Option<Pubkey>, cmd: LpCommand) -> Resul
                 );
             }
             let min = (out as u128 * (10_000 - slippage_bps.min(10_000) as u128) / 10_000) as u64;
-            ixs.push(ix::ix(ix::withdraw(owner, &s.keys, s.price_account, lp_acc, quote_acc), ix::data::Withdraw { lp_amount: amount, min_quote_out: min }));
+            ixs.push(ix::ix(
+                ix::withdraw(owner, &s.keys, s.price_account, lp_acc, quote_acc),
+                ix::data::Withdraw { lp_amount: amount, min_quote_out: min },
+            ));
             ("withdraw", amount, out, min)
         }
     };

@@ -72,9 +72,12 @@ pub async fn run(b: &mut Backend, a: MigrateArgs) -> Result<Report> {
         None => {
             say("create pool", keys.pool.to_string(), &mut actions);
             if !a.dry_run {
-                b.send(&[ix::ix(ix::initialize_pool(wallet, &keys), ix::data::InitializePool { params: params.clone() })], &[])
-                    .await
-                    .context("creating the options pool")?;
+                b.send(
+                    &[ix::ix(ix::initialize_pool(wallet, &keys), ix::data::InitializePool { params: params.clone() })],
+                    &[],
+                )
+                .await
+                .context("creating the options pool")?;
             }
         }
         Some(acc) => {
@@ -83,13 +86,23 @@ pub async fn run(b: &mut Backend, a: MigrateArgs) -> Result<Report> {
             if pool.params == params {
                 say("keep pool", format!("{} (parameters already as configured)", keys.pool), &mut actions);
             } else if pool.admin != wallet {
-                say("skip parameter update", format!("parameters differ but only the admin {} can change them", pool.admin), &mut actions);
+                say(
+                    "skip parameter update",
+                    format!("parameters differ but only the admin {} can change them", pool.admin),
+                    &mut actions,
+                );
             } else {
                 say("update pool parameters", keys.pool.to_string(), &mut actions);
                 if !a.dry_run {
-                    b.send(&[ix::ix(ix::admin_params(wallet, &keys), ix::data::UpdatePoolParams { params: params.clone() })], &[])
-                        .await
-                        .context("updating the pool's parameters")?;
+                    b.send(
+                        &[ix::ix(
+                            ix::admin_params(wallet, &keys),
+                            ix::data::UpdatePoolParams { params: params.clone() },
+                        )],
+                        &[],
+                    )
+                    .await
+                    .context("updating the pool's parameters")?;
                 }
             }
         }
@@ -101,7 +114,8 @@ pub async fn run(b: &mut Backend, a: MigrateArgs) -> Result<Report> {
         None => bail!("quote mint {quote} does not exist on {}", b.name()),
     };
     for (i, s) in cfg.series.iter().enumerate() {
-        let strike_quote = parse_units(&s.strike, quote_decimals, "strike").with_context(|| format!("[[series]] #{i}"))?;
+        let strike_quote =
+            parse_units(&s.strike, quote_decimals, "strike").with_context(|| format!("[[series]] #{i}"))?;
         let expiry = parse_expiry(&s.expiry, now).with_context(|| format!("[[series]] #{i}"))?;
         let kind = match s.kind.as_str() {
             "call" => Kind::Call,

@@ -75,7 +75,12 @@ async fn create(b: &mut Backend, a: CreateArgs) -> Result<Report> {
     Ok(Report {
         json: json!({ "pool": keys.pool.to_string(), "admin": admin.to_string(), "lp_mint": keys.lp_mint.to_string(),
                       "quote_vault": keys.quote_vault.to_string(), "hedge_vault": keys.hedge_vault.to_string(), "signature": sig }),
-        table: kv(&[("pool", keys.pool.to_string()), ("admin", admin.to_string()), ("lp mint", keys.lp_mint.to_string()), ("signature", sig)]),
+        table: kv(&[
+            ("pool", keys.pool.to_string()),
+            ("admin", admin.to_string()),
+            ("lp mint", keys.lp_mint.to_string()),
+            ("signature", sig),
+        ]),
     })
 }
 
@@ -101,7 +106,9 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
     let deviation = I80F48::from_num(s.pool.hedge_balance) - s.cache.target_hedge();
     let live: Vec<_> = series.iter().filter(|x| x.series.state == SeriesState::Live).collect();
     let due = match s.rebalance_plan() {
-        Ok(p) => json!({ "due": true, "side": format!("{:?}", p.side), "underlying": p.underlying, "quote_bound": p.quote_bound }),
+        Ok(p) => {
+            json!({ "due": true, "side": format!("{:?}", p.side), "underlying": p.underlying, "quote_bound": p.quote_bound })
+        }
         Err(e) => json!({ "due": false, "reason": crate::snapshot::program_error_line(&e) }),
     };
     let json = json!({
@@ -142,8 +149,15 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
     let q = |x: u64| format_units(x, dq);
     let mut rows = vec![
         ("pool", key.to_string()),
-        ("spot", format!("{:.4} (published {} s ago{})", s.spot.to_num::<f64>(), s.price_age_s,
-            s.oracle_problem.as_ref().map(|p| format!("; {p}")).unwrap_or_default())),
+        (
+            "spot",
+            format!(
+                "{:.4} (published {} s ago{})",
+                s.spot.to_num::<f64>(),
+                s.price_age_s,
+                s.oracle_problem.as_ref().map(|p| format!("; {p}")).unwrap_or_default()
+            ),
+        ),
         ("NAV", format!("{:.2} quote", nav as f64 / 10f64.powi(dq as i32))),
         ("LP supply", q(s.lp_supply)),
         ("NAV per LP token", format!("{:.6}", s.nav_per_share())),
@@ -159,10 +173,13 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
         ("unhedgeable delta", format!("{:.4}", units(s.cache.unhedgeable_delta()))),
         ("utilisation", format!("{:.1}%", 100.0 * s.utilisation())),
         ("can withdraw now", q(s.can_withdraw_now())),
-        ("rebalance", match s.rebalance_plan() {
-            Ok(p) => format!("due: {:?} {} underlying", p.side, format_units(p.underlying, du)),
-            Err(e) => format!("not due ({})", crate::snapshot::program_error_line(&e)),
-        }),
+        (
+            "rebalance",
+            match s.rebalance_plan() {
+                Ok(p) => format!("due: {:?} {} underlying", p.side, format_units(p.underlying, du)),
+                Err(e) => format!("not due ({})", crate::snapshot::program_error_line(&e)),
+            },
+        ),
         ("live series", live.len().to_string()),
     ];
     if s.pool.paused != 0 {
@@ -181,7 +198,14 @@ async fn list(b: &mut Backend) -> Result<Report> {
     let table = if all.is_empty() {
         format!("no options pools on {}\n", b.name())
     } else {
-        all.iter().map(|(k, p)| format!("{k}  underlying {}  quote {}  {} live series\n", p.underlying_mint, p.quote_mint, p.live_series)).collect()
+        all.iter()
+            .map(|(k, p)| {
+                format!(
+                    "{k}  underlying {}  quote {}  {} live series\n",
+                    p.underlying_mint, p.quote_mint, p.live_series
+                )
+            })
+            .collect()
     };
     Ok(Report { json, table })
 }

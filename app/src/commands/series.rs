@@ -103,8 +103,12 @@ async fn create(b: &mut Backend, pool_key: Pubkey, a: CreateArgs) -> Result<Repo
     Ok(Report {
         json: json!({ "series": keys.series.to_string(), "option_mint": keys.option_mint.to_string(),
                       "strike": a.strike, "expiry": expiry, "kind": format!("{kind:?}").to_lowercase(), "signature": sig }),
-        table: kv(&[("series", keys.series.to_string()), ("option mint", keys.option_mint.to_string()),
-                    ("expiry", rfc3339(expiry)), ("signature", sig)]),
+        table: kv(&[
+            ("series", keys.series.to_string()),
+            ("option mint", keys.option_mint.to_string()),
+            ("expiry", rfc3339(expiry)),
+            ("signature", sig),
+        ]),
     })
 }
 
@@ -130,7 +134,9 @@ async fn list(b: &mut Backend, pool_key: Pubkey) -> Result<Report> {
         };
         let state = match sr.state {
             SeriesState::Live => "live".to_string(),
-            SeriesState::Settled => format!("settled at {:.4}", options_math::I80F48::from_bits(sr.settlement_price_bits).to_num::<f64>()),
+            SeriesState::Settled => {
+                format!("settled at {:.4}", options_math::I80F48::from_bits(sr.settlement_price_bits).to_num::<f64>())
+            }
         };
         let q = |v: Option<u64>| v.map(|x| format_units(x, d.quote)).unwrap_or_else(|| "-".into());
         table += &format!(

@@ -22,14 +22,19 @@ pub async fn settle(b: &mut Backend, pool: Option<Pubkey>, series: &str) -> Resu
     if s.now < x.series.expiry {
         bail!("series {} expires in {} s; it can be settled after expiry", x.key, x.series.expiry - s.now);
     }
-    let sig = b.send(&[ix::ix(ix::settle_series(&s.keys, &x.keys(), s.price_account), ix::data::SettleSeries {})], &[]).await?;
+    let sig = b
+        .send(&[ix::ix(ix::settle_series(&s.keys, &x.keys(), s.price_account), ix::data::SettleSeries {})], &[])
+        .await?;
     let after: options_amm::state::Series = b.anchor(&x.key, "series").await?;
     let dq = s.pool.quote_decimals;
     Ok(Report {
         json: json!({ "series": x.key.to_string(), "settlement_price": options_math::I80F48::from_bits(after.settlement_price_bits).to_string(),
                       "payoff_per_contract": after.payoff_per_contract().to_string(), "reserved": after.payout_remaining, "signature": sig }),
         table: kv(&[
-            ("settlement price", format!("{:.6}", options_math::I80F48::from_bits(after.settlement_price_bits).to_num::<f64>())),
+            (
+                "settlement price",
+                format!("{:.6}", options_math::I80F48::from_bits(after.settlement_price_bits).to_num::<f64>()),
+            ),
             ("payoff per contract", format!("{:.6}", after.payoff_per_contract().to_num::<f64>())),
             ("reserved for holders", format_units(after.payout_remaining, dq)),
             ("signature", sig),
@@ -59,6 +64,10 @@ pub async fn redeem(b: &mut Backend, pool: Option<Pubkey>, series: &str, amount:
     let sig = b.send(&ixs, &[]).await?;
     Ok(Report {
         json: json!({ "series": x.key.to_string(), "contracts": contracts, "payout": pays, "signature": sig }),
-        table: kv(&[("redeemed", format_units(contracts, d.underlying)), ("paid", format_units(pays, d.quote)), ("signature", sig)]),
+        table: kv(&[
+            ("redeemed", format_units(contracts, d.underlying)),
+            ("paid", format_units(pays, d.quote)),
+            ("signature", sig),
+        ]),
     })
 }

@@ -67,7 +67,14 @@ fn quote_json(q: &TradeQuote, dq: u8) -> serde_json::Value {
 fn quote_rows(q: &TradeQuote, side: Side, dq: u8) -> Vec<(&'static str, String)> {
     vec![
         ("premium", format_units(q.premium, dq)),
-        ("fees", format!("{} (vega part {:.6})", format_units(q.fee, dq), q.vega_fee.to_num::<f64>() / 10f64.powi(dq as i32))),
+        (
+            "fees",
+            format!(
+                "{} (vega part {:.6})",
+                format_units(q.fee, dq),
+                q.vega_fee.to_num::<f64>() / 10f64.powi(dq as i32)
+            ),
+        ),
         ("IV after trade", format!("{:.2}%", 100.0 * q.iv.trade_iv.to_num::<f64>())),
         ("price per contract", format!("{:.6}", q.greeks.price.to_num::<f64>())),
         (if side == Side::Buy { "total to pay" } else { "total to receive" }, format_units(q.total, dq)),
@@ -156,7 +163,10 @@ pub async fn positions(b: &mut Backend, pool: Option<Pubkey>, a: PositionsArgs) 
     let accounts = b.token_accounts(&owner).await?;
     let d = s.pool.decimals();
     let mut rows = Vec::new();
-    let mut table = format!("{:<44}  {:<4}  {:>10}  {:>12}  {:>14}  {:>14}\n", "series", "kind", "strike", "held", "mark value", "pays if settled now");
+    let mut table = format!(
+        "{:<44}  {:<4}  {:>10}  {:>12}  {:>14}  {:>14}\n",
+        "series", "kind", "strike", "held", "mark value", "pays if settled now"
+    );
     let (mut total_value, mut total_payoff) = (0u64, 0u64);
     for x in &series {
         let held: u64 = accounts.iter().filter(|(_, t)| t.mint == x.series.option_mint).map(|(_, t)| t.amount).sum();
@@ -192,9 +202,14 @@ pub async fn positions(b: &mut Backend, pool: Option<Pubkey>, a: PositionsArgs) 
     }
     let lp: u64 = accounts.iter().filter(|(_, t)| t.mint == s.pool.lp_mint).map(|(_, t)| t.amount).sum();
     let lp_value = (lp as f64 * s.nav_per_share()) as u64;
-    table += &format!("total mark value {}, pays if settled now {}\n", format_units(total_value, d.quote), format_units(total_payoff, d.quote));
+    table += &format!(
+        "total mark value {}, pays if settled now {}\n",
+        format_units(total_value, d.quote),
+        format_units(total_payoff, d.quote)
+    );
     if lp > 0 {
-        table += &format!("LP tokens {} (worth ~{} at NAV)\n", format_units(lp, d.quote), format_units(lp_value, d.quote));
+        table +=
+            &format!("LP tokens {} (worth ~{} at NAV)\n", format_units(lp, d.quote), format_units(lp_value, d.quote));
     }
     Ok(Report {
         json: json!({ "owner": owner.to_string(), "options": rows, "total_value": total_value, "total_payoff_now": total_payoff,

@@ -10,13 +10,13 @@ use anchor_lang::prelude::{AccountDeserialize, AccountInfo, Clock, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
+use anchor_lang::solana_program::system_instruction;
 use options_amm::state::GreekCache;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::instruction::InstructionError;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
-use anchor_lang::solana_program::system_instruction;
-use solana_sdk::instruction::InstructionError;
 
 // Anchor 1.x's generated `entry` wants one lifetime for all three arguments;
 // the runtime keeps all three alive for the whole call.
@@ -98,7 +98,12 @@ pub type BankResult<T> = Result<T, BankError>;
 /// A transaction signed by the payer and whichever of `signers` the
 /// message needs (extra keypairs are ignored rather than a panic in
 /// `Transaction::sign`); a missing signature is an error, not a panic.
-pub fn signed(ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], blockhash: solana_sdk::hash::Hash) -> BankResult<Transaction> {
+pub fn signed(
+    ixs: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: solana_sdk::hash::Hash,
+) -> BankResult<Transaction> {
     let mut tx = Transaction::new_with_payer(ixs, Some(&payer.pubkey()));
     let required = &tx.message.account_keys[..tx.message.header.num_required_signatures as usize];
     let mut keys: Vec<&Keypair> = vec![payer];
@@ -188,7 +193,10 @@ impl Bank {
     /// Decode the zero-copy greek cache.
     pub async fn greek_cache(&mut self, key: &Pubkey) -> BankResult<Box<GreekCache>> {
         let acc = self.account(key).await?.ok_or(BankError::MissingAccount(*key))?;
-        let body = acc.data.get(8..8 + core::mem::size_of::<GreekCache>()).ok_or_else(|| BankError::Decode(*key, "short".into()))?;
+        let body = acc
+            .data
+            .get(8..8 + core::mem::size_of::<GreekCache>())
+            .ok_or_else(|| BankError::Decode(*key, "short".into()))?;
         Ok(Box::new(bytemuck::pod_read_unaligned(body)))
     }
 
@@ -260,9 +268,15 @@ impl Bank {
         self.process(&[ix], &[authority]).await
     }
 
-    pub async fn transfer_tokens(&mut self, from: &Pubkey, to: &Pubkey, owner: &Keypair, amount: u64) -> BankResult<()> {
-        let ix = spl_token::instruction::transfer(&spl_token::ID, from, to, &owner.pubkey(), &[], amount)
-            .expect("transfer");
+    pub async fn transfer_tokens(
+        &mut self,
+        from: &Pubkey,
+        to: &Pubkey,
+        owner: &Keypair,
+        amount: u64,
+    ) -> BankResult<()> {
+        let ix =
+            spl_token::instruction::transfer(&spl_token::ID, from, to, &owner.pubkey(), &[], amount).expect("transfer");
         self.process(&[ix], &[owner]).await
     }
 }

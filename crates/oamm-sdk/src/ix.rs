@@ -63,7 +63,13 @@ pub fn create_series(admin: Pubkey, k: &PoolKeys, s: &SeriesKeys) -> oa::CreateS
     }
 }
 
-pub fn deposit(depositor: Pubkey, k: &PoolKeys, price_update: Pubkey, depositor_quote: Pubkey, depositor_lp: Pubkey) -> oa::Deposit {
+pub fn deposit(
+    depositor: Pubkey,
+    k: &PoolKeys,
+    price_update: Pubkey,
+    depositor_quote: Pubkey,
+    depositor_lp: Pubkey,
+) -> oa::Deposit {
     oa::Deposit {
         depositor,
         pool: k.pool,
@@ -77,7 +83,13 @@ pub fn deposit(depositor: Pubkey, k: &PoolKeys, price_update: Pubkey, depositor_
     }
 }
 
-pub fn withdraw(owner: Pubkey, k: &PoolKeys, price_update: Pubkey, owner_lp: Pubkey, owner_quote: Pubkey) -> oa::Withdraw {
+pub fn withdraw(
+    owner: Pubkey,
+    k: &PoolKeys,
+    price_update: Pubkey,
+    owner_lp: Pubkey,
+    owner_quote: Pubkey,
+) -> oa::Withdraw {
     oa::Withdraw {
         owner,
         pool: k.pool,
@@ -122,7 +134,13 @@ pub fn settle_series(k: &PoolKeys, s: &SeriesKeys, price_update: Pubkey) -> oa::
     oa::SettleSeries { pool: k.pool, greek_cache: k.greek_cache, series: s.series, price_update }
 }
 
-pub fn redeem(holder: Pubkey, k: &PoolKeys, s: &SeriesKeys, holder_options: Pubkey, holder_quote: Pubkey) -> oa::Redeem {
+pub fn redeem(
+    holder: Pubkey,
+    k: &PoolKeys,
+    s: &SeriesKeys,
+    holder_options: Pubkey,
+    holder_quote: Pubkey,
+) -> oa::Redeem {
     oa::Redeem {
         holder,
         pool: k.pool,
@@ -140,7 +158,13 @@ pub fn close_series(k: &PoolKeys, s: &SeriesKeys, admin: Pubkey) -> oa::CloseSer
 }
 
 /// Accounts of `rebalance` on the pool's configured venue.
-pub fn rebalance(keeper: Pubkey, k: &PoolKeys, price_update: Pubkey, keeper_quote: Pubkey, v: &VenueKeys) -> oa::Rebalance {
+pub fn rebalance(
+    keeper: Pubkey,
+    k: &PoolKeys,
+    price_update: Pubkey,
+    keeper_quote: Pubkey,
+    v: &VenueKeys,
+) -> oa::Rebalance {
     oa::Rebalance {
         keeper,
         pool: k.pool,
@@ -194,7 +218,13 @@ pub fn venue_add_liquidity(
 }
 
 /// Accounts of `swap` / `swap_exact_out`, in the direction `source` -> `destination`.
-pub fn venue_swap(authority: Pubkey, v: &VenueKeys, user_source: Pubkey, user_destination: Pubkey, base_to_quote: bool) -> va::Swap {
+pub fn venue_swap(
+    authority: Pubkey,
+    v: &VenueKeys,
+    user_source: Pubkey,
+    user_destination: Pubkey,
+    base_to_quote: bool,
+) -> va::Swap {
     let (vault_source, vault_destination) =
         if base_to_quote { (v.base_vault, v.quote_vault) } else { (v.quote_vault, v.base_vault) };
     va::Swap {

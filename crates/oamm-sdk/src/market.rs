@@ -33,7 +33,12 @@ pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
             standard_size: 5_000_000_000,
             rate_bps: 0,
         },
-        fees: FeeConfig { option_price_fee_bps: 100, spot_price_fee_bps: 10, vega_fee_coef: 6_000_000, min_fee: 10_000 },
+        fees: FeeConfig {
+            option_price_fee_bps: 100,
+            spot_price_fee_bps: 10,
+            vega_fee_coef: 6_000_000,
+            min_fee: 10_000,
+        },
         risk: RiskParams {
             trading_cutoff_s: 12 * 3600,
             min_delta_bps: 1500,
@@ -147,11 +152,17 @@ impl Market {
 
         // the spot venue, seeded at the oracle price
         let payer = bank.payer().pubkey();
-        bank.process(&[venue_ix(ix::venue_create_pool(payer, &venue), venue_data::CreatePool { fee_bps: cfg.venue_fee_bps })], &[])
-            .await?;
+        bank.process(
+            &[venue_ix(ix::venue_create_pool(payer, &venue), venue_data::CreatePool { fee_bps: cfg.venue_fee_bps })],
+            &[],
+        )
+        .await?;
         let params = cfg.params.clone().unwrap_or_else(|| default_params(cfg.feed_id, venue.venue_pool));
-        bank.process(&[oix(ix::initialize_pool(m.admin.pubkey(), &keys), data::InitializePool { params })], &[&m.admin])
-            .await?;
+        bank.process(
+            &[oix(ix::initialize_pool(m.admin.pubkey(), &keys), data::InitializePool { params })],
+            &[&m.admin],
+        )
+        .await?;
         let lp = m.new_actor(bank, 0).await?;
         let quote_depth = m.quote_for(cfg.venue_depth_underlying, cfg.spot_e8);
         bank.mint_to(&underlying_mint, &m.mint_authority, &lp.underlying, cfg.venue_depth_underlying).await?;
@@ -224,10 +235,19 @@ impl Market {
         Ok(a)
     }
 
-    pub async fn list_series(&self, bank: &mut Bank, strike_quote: u64, expiry: i64, kind: Kind) -> BankResult<SeriesKeys> {
+    pub async fn list_series(
+        &self,
+        bank: &mut Bank,
+        strike_quote: u64,
+        expiry: i64,
+        kind: Kind,
+    ) -> BankResult<SeriesKeys> {
         let s = SeriesKeys::derive(&self.keys.pool, expiry, strike_quote, kind);
         bank.process(
-            &[oix(ix::create_series(self.admin.pubkey(), &self.keys, &s), data::CreateSeries { strike_quote, expiry, kind })],
+            &[oix(
+                ix::create_series(self.admin.pubkey(), &self.keys, &s),
+                data::CreateSeries { strike_quote, expiry, kind },
+            )],
             &[&self.admin],
         )
         .await?;
@@ -244,13 +264,27 @@ impl Market {
         bank.process(&[oix(acc, data::Withdraw { lp_amount, min_quote_out })], &[&a.key]).await
     }
 
-    pub async fn buy(&self, bank: &mut Bank, a: &mut Actor, s: &SeriesKeys, contracts: u64, max_total_cost: u64) -> BankResult<()> {
+    pub async fn buy(
+        &self,
+        bank: &mut Bank,
+        a: &mut Actor,
+        s: &SeriesKeys,
+        contracts: u64,
+        max_total_cost: u64,
+    ) -> BankResult<()> {
         let options = self.option_account(bank, a, s).await?;
         let acc = ix::trade(a.pubkey(), &self.keys, s, self.oracle, a.quote, options);
         bank.process(&[oix(acc, data::Buy { contracts, max_total_cost })], &[&a.key]).await
     }
 
-    pub async fn sell(&self, bank: &mut Bank, a: &mut Actor, s: &SeriesKeys, contracts: u64, min_total_proceeds: u64) -> BankResult<()> {
+    pub async fn sell(
+        &self,
+        bank: &mut Bank,
+        a: &mut Actor,
+        s: &SeriesKeys,
+        contracts: u64,
+        min_total_proceeds: u64,
+    ) -> BankResult<()> {
         let options = self.option_account(bank, a, s).await?;
         let acc = ix::trade(a.pubkey(), &self.keys, s, self.oracle, a.quote, options);
         bank.process(&[oix(acc, data::Sell { contracts, min_total_proceeds })], &[&a.key]).await
@@ -280,7 +314,8 @@ impl Market {
         let v = self.venue_pool(bank).await?;
         let (base, quote) = (v.reserve_base as f64, v.reserve_quote as f64);
         // oracle price in quote base units per underlying base unit
-        let price = self.spot_e8 as f64 / 1e8 * 10f64.powi(self.quote_decimals as i32 - self.underlying_decimals as i32);
+        let price =
+            self.spot_e8 as f64 / 1e8 * 10f64.powi(self.quote_decimals as i32 - self.underlying_decimals as i32);
         let k = base * quote;
         let keep = 1.0 - v.fee_bps as f64 / 10_000.0;
         let base_target = (k / price).sqrt();
@@ -316,13 +351,19 @@ impl Market {
     }
 
     pub async fn set_paused(&self, bank: &mut Bank, paused: u8) -> BankResult<()> {
-        bank.process(&[oix(ix::set_paused(self.admin.pubkey(), &self.keys), data::SetPaused { paused })], &[&self.admin])
-            .await
+        bank.process(
+            &[oix(ix::set_paused(self.admin.pubkey(), &self.keys), data::SetPaused { paused })],
+            &[&self.admin],
+        )
+        .await
     }
 
     pub async fn update_params(&self, bank: &mut Bank, params: PoolParams) -> BankResult<()> {
-        bank.process(&[oix(ix::admin_params(self.admin.pubkey(), &self.keys), data::UpdatePoolParams { params })], &[&self.admin])
-            .await
+        bank.process(
+            &[oix(ix::admin_params(self.admin.pubkey(), &self.keys), data::UpdatePoolParams { params })],
+            &[&self.admin],
+        )
+        .await
     }
 
     pub async fn pool(&self, bank: &mut Bank) -> BankResult<Pool> {

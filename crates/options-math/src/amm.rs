@@ -61,9 +61,8 @@ pub fn iv_after_trade(
         return Err(MathError::InputOutOfRange);
     }
     // one vol point (0.01) per standard size
-    let denominator = I80F48::from_num(params.standard_size)
-        .checked_mul(I80F48::from_num(100))
-        .ok_or(MathError::Overflow)?;
+    let denominator =
+        I80F48::from_num(params.standard_size).checked_mul(I80F48::from_num(100)).ok_or(MathError::Overflow)?;
     let base_move = I80F48::from_num(contracts).checked_div(denominator).ok_or(MathError::Overflow)?;
     let skew_move = base_move.checked_mul(params.skew_adjustment).ok_or(MathError::Overflow)?;
     let (base_iv, skew) = match side {
@@ -190,11 +189,7 @@ pub fn quote_trade(inp: &TradeInputs) -> Result<TradeQuote, MathError> {
     let fee = d.quote_value(fee_per_contract, inp.contracts, Rounding::Up)?.max(inp.fees.min_fee);
     let vega_fee = d.quote_value_fixed(vega_fee_per_contract, I80F48::from_num(inp.contracts))?;
 
-    let total = if payer {
-        premium.checked_add(fee).ok_or(MathError::Overflow)?
-    } else {
-        premium.saturating_sub(fee)
-    };
+    let total = if payer { premium.checked_add(fee).ok_or(MathError::Overflow)? } else { premium.saturating_sub(fee) };
     Ok(TradeQuote { iv, greeks, premium, fee, vega_fee, total, net_short_after, pool_net_vega_after })
 }
 
@@ -219,7 +214,8 @@ mod tests {
 
     fn inputs(side: Side, contracts: u64) -> TradeInputs {
         // the cache holds the vega at the current IV; the pool writes only this series
-        let vega = price_and_greeks(OptionKind::Call, fx("150"), fx("160"), fx("0.05"), fx("0.8"), fx("0.03")).unwrap().vega;
+        let vega =
+            price_and_greeks(OptionKind::Call, fx("150"), fx("160"), fx("0.05"), fx("0.8"), fx("0.03")).unwrap().vega;
         let decimals = Decimals::new(9, 6).unwrap();
         TradeInputs {
             kind: OptionKind::Call,

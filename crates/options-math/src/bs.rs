@@ -125,10 +125,7 @@ fn expired(spot: i128, strike: i128) -> (Greeks, Greeks) {
         theta: zero,
         rho: zero,
     };
-    (
-        g((spot - strike).max(0), call_delta),
-        g((strike - spot).max(0), call_delta - ONE),
-    )
+    (g((spot - strike).max(0), call_delta), g((strike - spot).max(0), call_delta - ONE))
 }
 
 /// Both kinds with a dividend yield; the kernel every other entry point uses.

@@ -66,9 +66,7 @@ impl Decimals {
             return Err(MathError::InputOutOfRange);
         }
         // value = price_bits * n * 10^q / (2^48 * 10^u), exactly.
-        let num = (price.to_bits() as u128)
-            .checked_mul(underlying_base as u128)
-            .ok_or(MathError::Overflow)?;
+        let num = (price.to_bits() as u128).checked_mul(underlying_base as u128).ok_or(MathError::Overflow)?;
         let v = if self.quote >= self.underlying {
             let num = num.checked_mul(pow10(self.quote - self.underlying)).ok_or(MathError::Overflow)?;
             div_round(num, 1u128 << FRAC_BITS, rounding)

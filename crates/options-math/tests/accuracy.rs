@@ -20,8 +20,8 @@ const ULP: f64 = 1.0 / 281_474_976_710_656.0; // 2^-48
 struct Worst {
     price_ulps_scaled: f64, // err / (ulp * max(1,S,K))
     delta_ulps: f64,
-    greek_rel: f64,         // among values that are not negligible
-    greek_abs_scaled: f64,  // err / max(1,S,K) among negligible values
+    greek_rel: f64,        // among values that are not negligible
+    greek_abs_scaled: f64, // err / max(1,S,K) among negligible values
     cases: usize,
 }
 

@@ -21,17 +21,19 @@ pub struct Creator<'a, 'info> {
 impl<'info> Creator<'_, 'info> {
     /// Create `target` (a PDA signed by `seeds`) with `space` bytes owned by `owner`.
     pub fn pda(&self, target: &AccountInfo<'info>, space: usize, owner: &Pubkey, seeds: &[&[u8]]) -> Result<()> {
-        require!(
-            *target.owner == system_program::ID && target.data_is_empty(),
-            OptionsError::AccountAlreadyExists
-        );
+        require!(*target.owner == system_program::ID && target.data_is_empty(), OptionsError::AccountAlreadyExists);
         let rent = Rent::get()?.minimum_balance(space);
         let current = target.lamports();
         let program = self.system_program.key();
         let signer: &[&[&[u8]]] = &[seeds];
         if current == 0 {
             let accounts = CreateAccount { from: self.payer.clone(), to: target.clone() };
-            return system_program::create_account(CpiContext::new_with_signer(program, accounts, signer), rent, space as u64, owner);
+            return system_program::create_account(
+                CpiContext::new_with_signer(program, accounts, signer),
+                rent,
+                space as u64,
+                owner,
+            );
         }
         if current < rent {
             let accounts = Transfer { from: self.payer.clone(), to: target.clone() };

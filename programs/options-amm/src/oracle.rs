@@ -51,10 +51,7 @@ pub fn read_price(update: &PriceUpdateV2, params: &OracleParams, freshness: Fres
     require!(update.verification_level == VerificationLevel::Full, OptionsError::OracleNotFullyVerified);
     match freshness {
         Freshness::Current { now } => {
-            require!(
-                msg.publish_time.saturating_add(params.max_price_age_s as i64) >= now,
-                OptionsError::OracleStale
-            );
+            require!(msg.publish_time.saturating_add(params.max_price_age_s as i64) >= now, OptionsError::OracleStale);
         }
         Freshness::Settlement { expiry } => {
             require!(msg.publish_time >= expiry, OptionsError::SettlementPriceBeforeExpiry);
@@ -133,21 +130,36 @@ mod tests {
 
         let mut wrong_feed = update(15_000_000_000, 0, -8, now);
         wrong_feed.price_message.feed_id = [8; 32];
-        assert_eq!(code(read_price(&wrong_feed, &p, Freshness::Current { now })), u32::from(OptionsError::OracleFeedMismatch));
+        assert_eq!(
+            code(read_price(&wrong_feed, &p, Freshness::Current { now })),
+            u32::from(OptionsError::OracleFeedMismatch)
+        );
 
         let mut partial = update(15_000_000_000, 0, -8, now);
         partial.verification_level = VerificationLevel::Partial { num_signatures: 12 };
-        assert_eq!(code(read_price(&partial, &p, Freshness::Current { now })), u32::from(OptionsError::OracleNotFullyVerified));
+        assert_eq!(
+            code(read_price(&partial, &p, Freshness::Current { now })),
+            u32::from(OptionsError::OracleNotFullyVerified)
+        );
 
         // 1% allowed: conf 150_000_001 on 15_000_000_000 is just over
         let wide = update(15_000_000_000, 150_000_001, -8, now);
-        assert_eq!(code(read_price(&wide, &p, Freshness::Current { now })), u32::from(OptionsError::OracleConfidenceTooWide));
+        assert_eq!(
+            code(read_price(&wide, &p, Freshness::Current { now })),
+            u32::from(OptionsError::OracleConfidenceTooWide)
+        );
         assert!(read_price(&update(15_000_000_000, 150_000_000, -8, now), &p, Freshness::Current { now }).is_ok());
 
         let negative = update(-1, 0, -8, now);
-        assert_eq!(code(read_price(&negative, &p, Freshness::Current { now })), u32::from(OptionsError::OracleNonPositivePrice));
+        assert_eq!(
+            code(read_price(&negative, &p, Freshness::Current { now })),
+            u32::from(OptionsError::OracleNonPositivePrice)
+        );
         let weird_exponent = update(1, 0, -19, now);
-        assert_eq!(code(read_price(&weird_exponent, &p, Freshness::Current { now })), u32::from(OptionsError::OracleExponentOutOfRange));
+        assert_eq!(
+            code(read_price(&weird_exponent, &p, Freshness::Current { now })),
+            u32::from(OptionsError::OracleExponentOutOfRange)
+        );
     }
 
     #[test]

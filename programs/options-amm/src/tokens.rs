@@ -43,7 +43,10 @@ pub fn mint<'info>(
     pool_seeds: &[&[u8]],
     amount: u64,
 ) -> Result<()> {
-    token::mint_to(CpiContext::new_with_signer(token_program, MintTo { mint, to, authority: pool }, &[pool_seeds]), amount)
+    token::mint_to(
+        CpiContext::new_with_signer(token_program, MintTo { mint, to, authority: pool }, &[pool_seeds]),
+        amount,
+    )
 }
 
 /// `authority` (a signer, owner of `from`) burns `amount` of `mint`.

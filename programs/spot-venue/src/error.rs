@@ -39,7 +39,9 @@ pub enum VenueError {
     #[msg("vault_source must be this pool's vault for the mint you pay in (venue_pool.base_vault or quote_vault)")]
     WrongVaultSource,
     /// 6011
-    #[msg("vault_destination must be this pool's vault for the mint you receive (venue_pool.base_vault or quote_vault)")]
+    #[msg(
+        "vault_destination must be this pool's vault for the mint you receive (venue_pool.base_vault or quote_vault)"
+    )]
     WrongVaultDestination,
     /// 6012
     #[msg("First deposit too small: sqrt(amount_base * amount_quote) must exceed the 1000 locked LP units")]

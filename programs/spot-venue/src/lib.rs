@@ -49,11 +49,7 @@ pub mod spot_venue {
     }
 
     /// Exact-output swap; fails if the input needed exceeds `maximum_amount_in`.
-    pub fn swap_exact_out(
-        ctx: Context<Swap>,
-        amount_out: u64,
-        maximum_amount_in: u64,
-    ) -> Result<()> {
+    pub fn swap_exact_out(ctx: Context<Swap>, amount_out: u64, maximum_amount_in: u64) -> Result<()> {
         instructions::swap_exact_out::handler(ctx, amount_out, maximum_amount_in)
     }
 }

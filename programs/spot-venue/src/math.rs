@@ -86,12 +86,7 @@ pub fn input_after_fee(amount_in: u64, fee_bps: u16) -> MathResult<u64> {
 /// out = floor(reserve_out * in_after_fee / (reserve_in + in_after_fee)).
 /// The floor rounds against the trader; the whole `amount_in` (fee
 /// included) is added to the input reserve.
-pub fn swap_exact_in(
-    reserve_in: u64,
-    reserve_out: u64,
-    amount_in: u64,
-    fee_bps: u16,
-) -> MathResult<SwapOutcome> {
+pub fn swap_exact_in(reserve_in: u64, reserve_out: u64, amount_in: u64, fee_bps: u16) -> MathResult<SwapOutcome> {
     if amount_in == 0 {
         return Err(VenueError::ZeroAmount);
     }
@@ -110,9 +105,7 @@ pub fn swap_exact_in(
         amount_in,
         amount_out,
         fee: amount_in - in_after_fee,
-        reserve_in_after: reserve_in
-            .checked_add(amount_in)
-            .ok_or(VenueError::MathOverflow)?,
+        reserve_in_after: reserve_in.checked_add(amount_in).ok_or(VenueError::MathOverflow)?,
         reserve_out_after: reserve_out - amount_out,
     })
 }
@@ -125,12 +118,7 @@ pub fn swap_exact_in(
 /// the least x with floor(reserve_out * x / (reserve_in + x)) >= amount_out.
 /// Then amount_in = ceil(x * 10_000 / (10_000 - fee_bps)), the least amount
 /// whose fee-floored part is >= x. Both ceilings round against the trader.
-pub fn swap_exact_out(
-    reserve_in: u64,
-    reserve_out: u64,
-    amount_out: u64,
-    fee_bps: u16,
-) -> MathResult<SwapOutcome> {
+pub fn swap_exact_out(reserve_in: u64, reserve_out: u64, amount_out: u64, fee_bps: u16) -> MathResult<SwapOutcome> {
     if amount_out == 0 {
         return Err(VenueError::ZeroAmount);
     }
@@ -141,22 +129,14 @@ pub fn swap_exact_out(
         return Err(VenueError::InsufficientReserve);
     }
     let keep_bps = validate_fee(fee_bps)?;
-    let curve_in = ceil_div(
-        mul(u128::from(amount_out), u128::from(reserve_in))?,
-        u128::from(reserve_out - amount_out),
-    );
-    let amount_in = to_u64(ceil_div(
-        mul(curve_in, u128::from(BPS_DENOMINATOR))?,
-        keep_bps,
-    ))?;
+    let curve_in = ceil_div(mul(u128::from(amount_out), u128::from(reserve_in))?, u128::from(reserve_out - amount_out));
+    let amount_in = to_u64(ceil_div(mul(curve_in, u128::from(BPS_DENOMINATOR))?, keep_bps))?;
     let in_after_fee = input_after_fee(amount_in, fee_bps)?;
     Ok(SwapOutcome {
         amount_in,
         amount_out,
         fee: amount_in - in_after_fee,
-        reserve_in_after: reserve_in
-            .checked_add(amount_in)
-            .ok_or(VenueError::MathOverflow)?,
+        reserve_in_after: reserve_in.checked_add(amount_in).ok_or(VenueError::MathOverflow)?,
         reserve_out_after: reserve_out - amount_out,
     })
 }
@@ -224,31 +204,19 @@ pub fn deposit(
     if lp_minted == 0 {
         return Err(VenueError::DepositTooSmall);
     }
-    lp_supply
-        .checked_add(lp_minted)
-        .ok_or(VenueError::MathOverflow)?;
+    lp_supply.checked_add(lp_minted).ok_or(VenueError::MathOverflow)?;
     let lp = u128::from(lp_minted);
     // lp <= max * T / reserve, so ceil(lp * reserve / T) <= max: both fit.
     let amount_base = to_u64(ceil_div(mul(lp, u128::from(reserve_base))?, outstanding))?;
     let amount_quote = to_u64(ceil_div(mul(lp, u128::from(reserve_quote))?, outstanding))?;
-    Ok(Deposit {
-        amount_base,
-        amount_quote,
-        lp_minted,
-        lp_locked: 0,
-    })
+    Ok(Deposit { amount_base, amount_quote, lp_minted, lp_locked: 0 })
 }
 
 /// Tokens paid out for burning `lp_amount` of the `lp_supply` minted units:
 /// floor(reserve * lp_amount / (lp_supply + MINIMUM_LIQUIDITY)) of each side,
 /// flooring against the provider. Because the locked units are never
 /// burnable, each output is strictly below its reserve.
-pub fn withdraw(
-    reserve_base: u64,
-    reserve_quote: u64,
-    lp_supply: u64,
-    lp_amount: u64,
-) -> MathResult<Withdrawal> {
+pub fn withdraw(reserve_base: u64, reserve_quote: u64, lp_supply: u64, lp_amount: u64) -> MathResult<Withdrawal> {
     if lp_amount == 0 {
         return Err(VenueError::ZeroAmount);
     }
@@ -266,10 +234,7 @@ pub fn withdraw(
     if amount_base == 0 && amount_quote == 0 {
         return Err(VenueError::WithdrawalTooSmall);
     }
-    Ok(Withdrawal {
-        amount_base,
-        amount_quote,
-    })
+    Ok(Withdrawal { amount_base, amount_quote })
 }
 
 /// Decimals of the LP mint: an LP unit is sqrt(base unit * quote unit), so
@@ -368,10 +333,7 @@ mod tests {
         assert_eq!(err(swap_exact_in(2, u64::MAX, u64::MAX, 0)), code(VenueError::MathOverflow));
         // Buying all but one unit of a shallow side against a deep one needs
         // more input than a u64 can hold.
-        assert_eq!(
-            err(swap_exact_out(u64::MAX / 2, 1_000, 999, 30)),
-            code(VenueError::MathOverflow)
-        );
+        assert_eq!(err(swap_exact_out(u64::MAX / 2, 1_000, 999, 30)), code(VenueError::MathOverflow));
         // The largest pools still price: u128 intermediates never overflow for u64 inputs.
         let o = swap_exact_in(u64::MAX / 2, u64::MAX, u64::MAX / 4, 0).unwrap();
         assert!(o.amount_out > 0);
@@ -406,18 +368,10 @@ mod tests {
         let d = deposit(0, 0, 0, 4_000_000, 1_000_000).unwrap();
         assert_eq!(
             d,
-            Deposit {
-                amount_base: 4_000_000,
-                amount_quote: 1_000_000,
-                lp_minted: 1_999_000,
-                lp_locked: 1_000,
-            }
+            Deposit { amount_base: 4_000_000, amount_quote: 1_000_000, lp_minted: 1_999_000, lp_locked: 1_000 }
         );
         // sqrt(1_000 * 1_000) = 1_000: nothing left after the lock.
-        assert_eq!(
-            err(deposit(0, 0, 0, 1_000, 1_000)),
-            code(VenueError::InitialLiquidityTooSmall)
-        );
+        assert_eq!(err(deposit(0, 0, 0, 1_000, 1_000)), code(VenueError::InitialLiquidityTooSmall));
         assert_eq!(deposit(0, 0, 0, 1_001, 1_001).unwrap().lp_minted, 1);
     }
 

@@ -80,12 +80,7 @@ impl VenuePool {
 
     /// Seeds for signing as the pool PDA (vault transfers, LP minting).
     pub fn signer_seeds(&self) -> [&[u8]; 4] {
-        [
-            VENUE_POOL_SEED,
-            self.base_mint.as_ref(),
-            self.quote_mint.as_ref(),
-            core::slice::from_ref(&self.bump),
-        ]
+        [VENUE_POOL_SEED, self.base_mint.as_ref(), self.quote_mint.as_ref(), core::slice::from_ref(&self.bump)]
     }
 
     /// (reserve paid into, reserve paid out of) for a direction.

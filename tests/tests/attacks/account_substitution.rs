@@ -157,8 +157,14 @@ async fn another_pools_series_cannot_be_settled_redeemed_or_closed_against_this_
     // our series with the other pool's cache
     let mut a = ix::settle_series(&m.keys, &s.call, m.oracle);
     a.greek_cache = o.keys.greek_cache;
-    refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(a, data::SettleSeries {})], &[], code(OptionsError::WrongGreekCache))
-        .await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        &[ix::ix(a, data::SettleSeries {})],
+        &[],
+        code(OptionsError::WrongGreekCache),
+    )
+    .await;
 
     s.w.m.settle(&mut s.w.bank, &s.call).await.unwrap();
     s.other.settle(&mut s.w.bank, &s.other_call).await.unwrap();

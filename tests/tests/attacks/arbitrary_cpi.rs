@@ -56,7 +56,8 @@ async fn only_spl_token_is_accepted_as_the_token_program() {
     for fake in fake_token_programs() {
         let mut r = ix::redeem(tr.pubkey(), &m.keys, &s.call, s.trader_options, tr.quote);
         r.token_program = fake;
-        refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(r, data::Redeem { contracts: SOL })], &[&tr.key], invalid).await;
+        refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(r, data::Redeem { contracts: SOL })], &[&tr.key], invalid)
+            .await;
         let mut c = ix::create_series(m.admin.pubkey(), &m.keys, &fresh);
         c.token_program = fake;
         refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(c, list())], &[&m.admin], invalid).await;
@@ -78,11 +79,24 @@ async fn the_rebalance_swaps_only_on_the_configured_venue_program() {
     for fake in [anchor_spl::token::ID, options_amm::ID, anchor_spl::token_2022::ID, Pubkey::new_unique()] {
         let mut a = ix::rebalance(k.pubkey(), &s.w.m.keys, s.w.m.oracle, k.quote, &s.w.m.venue);
         a.venue_program = fake;
-        refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(a, data::Rebalance {})], &[&k.key], code(OptionsError::WrongVenueProgram))
-            .await;
+        refused_and_unchanged(
+            &mut s.w.bank,
+            &keys,
+            &[ix::ix(a, data::Rebalance {})],
+            &[&k.key],
+            code(OptionsError::WrongVenueProgram),
+        )
+        .await;
     }
     // the genuine venue program, but the pool's own vaults posing as the venue's
     let mut a = ix::rebalance(k.pubkey(), &s.w.m.keys, s.w.m.oracle, k.quote, &s.w.m.venue);
     (a.venue_base_vault, a.venue_quote_vault) = (s.w.m.keys.hedge_vault, s.w.m.keys.quote_vault);
-    refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(a, data::Rebalance {})], &[&k.key], code(OptionsError::WrongVenueVault)).await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        &[ix::ix(a, data::Rebalance {})],
+        &[&k.key],
+        code(OptionsError::WrongVenueVault),
+    )
+    .await;
 }

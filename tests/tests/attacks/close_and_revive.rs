@@ -37,7 +37,12 @@ fn close(s: &Scene) -> Instruction {
 fn failed_at(r: oamm_sdk::bank::BankResult<()>, index: u8, e: AnchorCode) {
     match r {
         Err(oamm_sdk::bank::BankError::Failed(f)) => {
-            assert_eq!(f.err, TransactionError::InstructionError(index, InstructionError::Custom(e.into())), "logs:\n{}", f.logs.join("\n"))
+            assert_eq!(
+                f.err,
+                TransactionError::InstructionError(index, InstructionError::Custom(e.into())),
+                "logs:\n{}",
+                f.logs.join("\n")
+            )
         }
         other => panic!("expected instruction {index} to fail with {e:?}, got {other:?}"),
     }
@@ -48,7 +53,10 @@ async fn a_series_closed_earlier_in_the_transaction_cannot_be_used_later_in_it()
     let mut s = closable().await;
     let keys = pool_accounts(&s);
     let tr = &s.trader;
-    let redeem = ix::ix(ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote), data::Redeem { contracts: 1 });
+    let redeem = ix::ix(
+        ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote),
+        data::Redeem { contracts: 1 },
+    );
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, s.w.m.oracle), data::SettleSeries {});
     let rent = Rent::default().minimum_balance(8 + <options_amm::state::Series as anchor_lang::Space>::INIT_SPACE);
     let payer = s.w.bank.payer().pubkey();
@@ -66,7 +74,11 @@ async fn a_series_closed_earlier_in_the_transaction_cannot_be_used_later_in_it()
     for (ixs, index, e) in cases {
         let before = state_of(&mut s.w.bank, &keys).await;
         failed_at(s.w.bank.process(&ixs, &[&s.trader.key]).await, index, e);
-        assert_eq!(before, state_of(&mut s.w.bank, &keys).await, "the whole transaction rolled back, the close included");
+        assert_eq!(
+            before,
+            state_of(&mut s.w.bank, &keys).await,
+            "the whole transaction rolled back, the close included"
+        );
     }
 }
 
@@ -82,7 +94,10 @@ async fn a_closed_and_refunded_series_is_not_revived() {
     s.w.bank.process(&[system_instruction::transfer(&payer, &s.call.series, rent)], &[]).await.unwrap();
     let keys = pool_accounts(&s);
     let tr = &s.trader;
-    let redeem = ix::ix(ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote), data::Redeem { contracts: 1 });
+    let redeem = ix::ix(
+        ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote),
+        data::Redeem { contracts: 1 },
+    );
     let settle = ix::ix(ix::settle_series(&s.w.m.keys, &s.call, s.w.m.oracle), data::SettleSeries {});
     let wrong_owner = anchor(AnchorCode::AccountOwnedByWrongProgram);
     refused_and_unchanged(&mut s.w.bank, &keys, &[redeem], &[&s.trader.key], wrong_owner).await;

@@ -44,7 +44,14 @@ async fn a_pool_vault_passed_twice_is_refused_everywhere() {
         (ix::ix(r3, data::Rebalance {}), &k.key),
     ];
     for (c, signer) in cases {
-        refused_and_unchanged(&mut s.w.bank, &keys, &[c], &[signer], anchor(AnchorCode::ConstraintDuplicateMutableAccount)).await;
+        refused_and_unchanged(
+            &mut s.w.bank,
+            &keys,
+            &[c],
+            &[signer],
+            anchor(AnchorCode::ConstraintDuplicateMutableAccount),
+        )
+        .await;
     }
 
     s.w.bank.set_time(EXPIRY + 10);
@@ -54,7 +61,14 @@ async fn a_pool_vault_passed_twice_is_refused_everywhere() {
     let mut r = ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote);
     r.holder_quote = s.w.m.keys.quote_vault;
     let redeem = ix::ix(r, data::Redeem { contracts: SOL });
-    refused_and_unchanged(&mut s.w.bank, &keys, &[redeem], &[&tr.key], anchor(AnchorCode::ConstraintDuplicateMutableAccount)).await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        &[redeem],
+        &[&tr.key],
+        anchor(AnchorCode::ConstraintDuplicateMutableAccount),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -68,8 +82,14 @@ async fn the_venues_vaults_cannot_be_passed_twice_or_crossed() {
     for (base, quote) in [(v.quote_vault, v.quote_vault), (v.base_vault, v.base_vault)] {
         let mut a = ix::rebalance(k.pubkey(), &s.w.m.keys, s.w.m.oracle, k.quote, &s.w.m.venue);
         (a.venue_base_vault, a.venue_quote_vault) = (base, quote);
-        refused_and_unchanged(&mut s.w.bank, &keys, &[ix::ix(a, data::Rebalance {})], &[&k.key], code(OptionsError::WrongVenueVault))
-            .await;
+        refused_and_unchanged(
+            &mut s.w.bank,
+            &keys,
+            &[ix::ix(a, data::Rebalance {})],
+            &[&k.key],
+            code(OptionsError::WrongVenueVault),
+        )
+        .await;
     }
 }
 
@@ -94,7 +114,11 @@ async fn a_keeper_reward_sent_to_the_venues_quote_vault_is_a_donation_not_an_ext
     let reward = pool1.total_keeper_rewards - pool0.total_keeper_rewards;
     // the pool paid the swap and the ordinary reward, nothing more
     assert_eq!(pool0.quote_balance - pool1.quote_balance, paid_for_swap + reward);
-    let expected = options_amm::manager::hedge::keeper_reward(&pool0.params.hedge, paid_for_swap, pool1.quote_balance + reward - pool0.reserved_payouts);
+    let expected = options_amm::manager::hedge::keeper_reward(
+        &pool0.params.hedge,
+        paid_for_swap,
+        pool1.quote_balance + reward - pool0.reserved_payouts,
+    );
     assert_eq!(reward, expected);
     // the reward sits in the venue's vault outside its reserves: the keeper gave it away
     assert_eq!(vault1 - vault0, paid_for_swap + reward);

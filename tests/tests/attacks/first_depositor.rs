@@ -37,7 +37,11 @@ async fn a_donation_to_the_quote_vault_does_not_move_the_share_price() {
     assert_eq!(back, deposit);
     assert_eq!(attacker_net, -(donation as i128) - 1);
     let pool = w.m.pool(&mut w.bank).await.unwrap();
-    assert_eq!(balance(&mut w.bank, w.m.keys.quote_vault).await, pool.quote_balance + donation, "the donation sits outside the books");
+    assert_eq!(
+        balance(&mut w.bank, w.m.keys.quote_vault).await,
+        pool.quote_balance + donation,
+        "the donation sits outside the books"
+    );
 }
 
 #[tokio::test]
@@ -57,7 +61,10 @@ async fn inflating_nav_through_fees_costs_the_attacker_a_million_times_what_the_
         donated_rounds += 1;
     }
     let value = share_value(&mut w).await;
-    println!("first depositor, after {donated_rounds} fee-paying round trips: one share = {:.6} quote units", value.0 as f64 / value.1 as f64);
+    println!(
+        "first depositor, after {donated_rounds} fee-paying round trips: one share = {:.6} quote units",
+        value.0 as f64 / value.1 as f64
+    );
 
     // the victim's deposit is an awkward size, one unit short of a whole share multiple
     let deposit = 10_000 * USDC - 1;
@@ -76,7 +83,10 @@ async fn inflating_nav_through_fees_costs_the_attacker_a_million_times_what_the_
     println!("first depositor, fee inflation: attacker spent {attacker_loss} quote units, victim lost {victim_loss} (one share is worth {:.3})", value.0 as f64 / value.1 as f64);
     // the victim loses less than one share's value (rounding), the attacker ~10^6 times that
     assert!(victim_loss * value.1 <= value.0 + value.1, "victim lost {victim_loss}, more than one share");
-    assert!(attacker_loss >= victim_loss * VIRTUAL_LP_SHARES as i128 / 2, "inflation was cheap: {attacker_loss} vs {victim_loss}");
+    assert!(
+        attacker_loss >= victim_loss * VIRTUAL_LP_SHARES as i128 / 2,
+        "inflation was cheap: {attacker_loss} vs {victim_loss}"
+    );
 }
 
 #[tokio::test]

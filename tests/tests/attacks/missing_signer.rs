@@ -114,7 +114,8 @@ async fn admin_instructions_need_the_admins_signature_and_no_one_elses_will_do()
     let unauthorized = code(OptionsError::Unauthorized);
 
     // the admin's key without its signature
-    let upd = unsigned(ix::ix(ix::admin_params(admin, &m.keys), data::UpdatePoolParams { params: params.clone() }), &admin);
+    let upd =
+        unsigned(ix::ix(ix::admin_params(admin, &m.keys), data::UpdatePoolParams { params: params.clone() }), &admin);
     let pause = unsigned(ix::ix(ix::set_paused(admin, &m.keys), data::SetPaused { paused: 7 }), &admin);
     let create = unsigned(ix::ix(ix::create_series(admin, &m.keys, &new_series), list()), &admin);
     for ixn in [upd, pause] {
@@ -153,7 +154,8 @@ async fn initialize_pool_needs_the_payers_signature() {
     let keys = oamm_sdk::pda::PoolKeys::derive(u, q);
     let admin = bank.funded_keypair(10).await.unwrap();
     let params = oamm_sdk::market::default_params([1; 32], anchor_lang::prelude::Pubkey::new_unique());
-    let init = unsigned(ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params }), &admin.pubkey());
+    let init =
+        unsigned(ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params }), &admin.pubkey());
     expect_anchor(bank.process(&[init], &[]).await, AnchorCode::AccountNotSigner);
     assert!(bank.account(&keys.pool).await.unwrap().is_none());
 }

@@ -17,7 +17,11 @@ use solana_sdk::signature::Keypair;
 fn defects(feed: [u8; 32], now: i64) -> Vec<(&'static str, PriceObservation, OptionsError)> {
     let ok = PriceObservation::new(feed, 150_00000000, now);
     vec![
-        ("61 s old (limit 60)", PriceObservation { publish_time: now - 61, prev_publish_time: now - 62, ..ok }, OptionsError::OracleStale),
+        (
+            "61 s old (limit 60)",
+            PriceObservation { publish_time: now - 61, prev_publish_time: now - 62, ..ok },
+            OptionsError::OracleStale,
+        ),
         ("another feed", PriceObservation { feed_id: [0x42; 32], ..ok }, OptionsError::OracleFeedMismatch),
         (
             "partially verified",
@@ -25,9 +29,17 @@ fn defects(feed: [u8; 32], now: i64) -> Vec<(&'static str, PriceObservation, Opt
             OptionsError::OracleNotFullyVerified,
         ),
         // 2.01% of the price against the pool's 2% limit
-        ("confidence too wide", PriceObservation { conf: 150_00000000 / 10_000 * 201, ..ok }, OptionsError::OracleConfidenceTooWide),
+        (
+            "confidence too wide",
+            PriceObservation { conf: 150_00000000 / 10_000 * 201, ..ok },
+            OptionsError::OracleConfidenceTooWide,
+        ),
         ("negative price", PriceObservation { price: -150_00000000, ..ok }, OptionsError::OracleNonPositivePrice),
-        ("exponent out of range", PriceObservation { price: 150, exponent: 19, conf: 0, ..ok }, OptionsError::OracleExponentOutOfRange),
+        (
+            "exponent out of range",
+            PriceObservation { price: 150, exponent: 19, conf: 0, ..ok },
+            OptionsError::OracleExponentOutOfRange,
+        ),
     ]
 }
 
@@ -43,20 +55,44 @@ async fn every_oracle_defect_is_refused_with_its_own_error_by_every_pricing_inst
         s.w.m.post_observation(&mut s.w.bank, &o);
         let (m, lp, tr, k) = (&s.w.m, &s.w.lp, &s.trader, &s.keeper);
         let cases: Vec<(&str, Instruction, Option<&Keypair>)> = vec![
-            ("deposit", ix::ix(ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 }), Some(&lp.key)),
-            ("withdraw", ix::ix(ix::withdraw(lp.pubkey(), &m.keys, m.oracle, lp.lp, lp.quote), data::Withdraw { lp_amount: USDC, min_quote_out: 0 }), Some(&lp.key)),
+            (
+                "deposit",
+                ix::ix(
+                    ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp),
+                    data::Deposit { quote_amount: USDC, min_lp_out: 0 },
+                ),
+                Some(&lp.key),
+            ),
+            (
+                "withdraw",
+                ix::ix(
+                    ix::withdraw(lp.pubkey(), &m.keys, m.oracle, lp.lp, lp.quote),
+                    data::Withdraw { lp_amount: USDC, min_quote_out: 0 },
+                ),
+                Some(&lp.key),
+            ),
             (
                 "buy",
-                ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, m.oracle, tr.quote, s.trader_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX }),
+                ix::ix(
+                    ix::trade(tr.pubkey(), &m.keys, &s.call, m.oracle, tr.quote, s.trader_options),
+                    data::Buy { contracts: SOL, max_total_cost: u64::MAX },
+                ),
                 Some(&tr.key),
             ),
             (
                 "sell",
-                ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, m.oracle, tr.quote, s.trader_options), data::Sell { contracts: SOL, min_total_proceeds: 0 }),
+                ix::ix(
+                    ix::trade(tr.pubkey(), &m.keys, &s.call, m.oracle, tr.quote, s.trader_options),
+                    data::Sell { contracts: SOL, min_total_proceeds: 0 },
+                ),
                 Some(&tr.key),
             ),
             ("refresh_greeks", ix::ix(ix::refresh_greeks(&m.keys, m.oracle), data::RefreshGreeks {}), None),
-            ("rebalance", ix::ix(ix::rebalance(k.pubkey(), &m.keys, m.oracle, k.quote, &m.venue), data::Rebalance {}), Some(&k.key)),
+            (
+                "rebalance",
+                ix::ix(ix::rebalance(k.pubkey(), &m.keys, m.oracle, k.quote, &m.venue), data::Rebalance {}),
+                Some(&k.key),
+            ),
         ];
         for (ix_name, c, signer) in cases {
             let signers: Vec<&Keypair> = signer.into_iter().collect();
@@ -83,18 +119,40 @@ async fn settlement_takes_only_the_update_that_covers_the_expiry_instant() {
     refused_and_unchanged(&mut s.w.bank, &keys, &[c], &[], code(OptionsError::SeriesNotExpired)).await;
 
     s.w.bank.set_time(EXPIRY + 2 * HOUR);
-    let at = |price: i64, publish: i64, prev: i64| PriceObservation { prev_publish_time: prev, ..PriceObservation::new(feed, price, publish) };
+    let at = |price: i64, publish: i64, prev: i64| PriceObservation {
+        prev_publish_time: prev,
+        ..PriceObservation::new(feed, price, publish)
+    };
     let cases = [
         // the last price before expiry (a holder of puts would like a dip)
-        ("published before expiry", at(120_00000000, EXPIRY - 1, EXPIRY - 2), OptionsError::SettlementPriceBeforeExpiry),
+        (
+            "published before expiry",
+            at(120_00000000, EXPIRY - 1, EXPIRY - 2),
+            OptionsError::SettlementPriceBeforeExpiry,
+        ),
         // a genuine first-after-expiry update, but the feed stalled past the one-hour window
-        ("after the window", at(200_00000000, EXPIRY + HOUR + 1, EXPIRY - 1), OptionsError::SettlementPriceOutsideWindow),
+        (
+            "after the window",
+            at(200_00000000, EXPIRY + HOUR + 1, EXPIRY - 1),
+            OptionsError::SettlementPriceOutsideWindow,
+        ),
         // a later update inside the window: picking the best price of the hour
-        ("not the first after expiry", at(200_00000000, EXPIRY + 600, EXPIRY + 599), OptionsError::SettlementPriceNotFirstAfterExpiry),
-        ("another feed", PriceObservation { feed_id: [0x42; 32], ..at(150_00000000, EXPIRY, EXPIRY - 1) }, OptionsError::OracleFeedMismatch),
+        (
+            "not the first after expiry",
+            at(200_00000000, EXPIRY + 600, EXPIRY + 599),
+            OptionsError::SettlementPriceNotFirstAfterExpiry,
+        ),
+        (
+            "another feed",
+            PriceObservation { feed_id: [0x42; 32], ..at(150_00000000, EXPIRY, EXPIRY - 1) },
+            OptionsError::OracleFeedMismatch,
+        ),
         (
             "partially verified",
-            PriceObservation { verification: VerificationLevel::Partial { num_signatures: 5 }, ..at(150_00000000, EXPIRY, EXPIRY - 1) },
+            PriceObservation {
+                verification: VerificationLevel::Partial { num_signatures: 5 },
+                ..at(150_00000000, EXPIRY, EXPIRY - 1)
+            },
             OptionsError::OracleNotFullyVerified,
         ),
     ];
@@ -125,10 +183,20 @@ async fn a_trader_can_only_choose_among_updates_younger_than_the_max_age() {
     let own_oracle = anchor_lang::prelude::Pubkey::new_unique();
     let keys = pool_accounts(&s);
     let (m, tr) = (&s.w.m, &s.trader);
-    let buy = ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, own_oracle, tr.quote, s.trader_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX });
+    let buy = ix::ix(
+        ix::trade(tr.pubkey(), &m.keys, &s.call, own_oracle, tr.quote, s.trader_options),
+        data::Buy { contracts: SOL, max_total_cost: u64::MAX },
+    );
     // one minute ago SOL was 1% cheaper than now
     s.w.bank.set_price(&own_oracle, &PriceObservation::new(feed, 148_50000000, now - 61));
-    refused_and_unchanged(&mut s.w.bank, &keys, std::slice::from_ref(&buy), &[&s.trader.key], code(OptionsError::OracleStale)).await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        std::slice::from_ref(&buy),
+        &[&s.trader.key],
+        code(OptionsError::OracleStale),
+    )
+    .await;
     s.w.bank.set_price(&own_oracle, &PriceObservation::new(feed, 148_50000000, now - 60));
     let fresh = expected_quote(&mut s.w, &s.call, options_math::amm::Side::Buy, SOL).await;
     let q0 = balance(&mut s.w.bank, s.trader.quote).await;

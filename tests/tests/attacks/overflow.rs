@@ -18,8 +18,18 @@ async fn zero_and_max_amounts_are_refused_with_their_own_errors() {
     let mut s = scene().await;
     let keys = pool_accounts(&s);
     let (m, lp, tr) = (&s.w.m, &s.w.lp, &s.trader);
-    let dep = |q| ix::ix(ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp), data::Deposit { quote_amount: q, min_lp_out: 0 });
-    let wd = |l| ix::ix(ix::withdraw(lp.pubkey(), &m.keys, m.oracle, lp.lp, lp.quote), data::Withdraw { lp_amount: l, min_quote_out: 0 });
+    let dep = |q| {
+        ix::ix(
+            ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp),
+            data::Deposit { quote_amount: q, min_lp_out: 0 },
+        )
+    };
+    let wd = |l| {
+        ix::ix(
+            ix::withdraw(lp.pubkey(), &m.keys, m.oracle, lp.lp, lp.quote),
+            data::Withdraw { lp_amount: l, min_quote_out: 0 },
+        )
+    };
     let trade = || ix::trade(tr.pubkey(), &m.keys, &s.call, m.oracle, tr.quote, s.trader_options);
     let buy = |c, max| ix::ix(trade(), data::Buy { contracts: c, max_total_cost: max });
     let sell = |c| ix::ix(trade(), data::Sell { contracts: c, min_total_proceeds: 0 });
@@ -51,7 +61,9 @@ async fn zero_and_max_amounts_are_refused_with_their_own_errors() {
     s.w.m.post_price(&mut s.w.bank, 160_00000000);
     s.w.m.settle(&mut s.w.bank, &s.call).await.unwrap();
     let tr = &s.trader;
-    let redeem = |c| ix::ix(ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote), data::Redeem { contracts: c });
+    let redeem = |c| {
+        ix::ix(ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote), data::Redeem { contracts: c })
+    };
     for (c, e) in [(redeem(0), OptionsError::ZeroAmount), (redeem(u64::MAX), OptionsError::InsufficientFunds)] {
         refused_and_unchanged(&mut s.w.bank, &keys, &[c], &[&s.trader.key], code(e)).await;
     }
@@ -73,7 +85,10 @@ async fn the_largest_deposit_the_quote_mint_can_hold_goes_in_and_out_exactly() {
     let got = balance(&mut w.bank, whale.quote).await;
     assert_eq!(got, back);
     assert!(got <= all, "the whale got back {got} of {all}");
-    println!("largest possible deposit {all} quote base units: {shares} LP minted, {got} returned (rounding kept {})", all - got);
+    println!(
+        "largest possible deposit {all} quote base units: {shares} LP minted, {got} returned (rounding kept {})",
+        all - got
+    );
     check_books(&mut w, &[]).await;
 }
 
@@ -95,7 +110,10 @@ async fn strikes_and_expiries_at_their_limits_are_refused() {
     ];
     for (strike, expiry, e) in cases {
         let sk = oamm_sdk::pda::SeriesKeys::derive(&w.m.keys.pool, expiry, strike, Kind::Call);
-        let c = ix::ix(ix::create_series(admin, &w.m.keys, &sk), data::CreateSeries { strike_quote: strike, expiry, kind: Kind::Call });
+        let c = ix::ix(
+            ix::create_series(admin, &w.m.keys, &sk),
+            data::CreateSeries { strike_quote: strike, expiry, kind: Kind::Call },
+        );
         let watched = vec![w.m.keys.pool, w.m.keys.greek_cache, sk.series, sk.option_mint];
         refused_and_unchanged(&mut w.bank, &watched, &[c], &[&w.m.admin], code(e)).await;
     }
@@ -131,7 +149,11 @@ fn broken_params(p: &PoolParams) -> Vec<(&'static str, PoolParams, OptionsError)
     add("max_slippage_bps", &|q| q.hedge.max_slippage_bps = u16::MAX, OptionsError::InvalidHedgeParams);
     add("keeper_reward_bps", &|q| q.hedge.keeper_reward_bps = u16::MAX, OptionsError::InvalidHedgeParams);
     add("keeper_reward_fixed > cap", &|q| q.hedge.keeper_reward_fixed = u64::MAX, OptionsError::InvalidHedgeParams);
-    add("ww cost_bps", &|q| q.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: u16::MAX, risk_aversion_ppm: 1 }, OptionsError::InvalidHedgeParams);
+    add(
+        "ww cost_bps",
+        &|q| q.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: u16::MAX, risk_aversion_ppm: 1 },
+        OptionsError::InvalidHedgeParams,
+    );
     out
 }
 
@@ -173,7 +195,8 @@ async fn valid_extreme_fees_fail_trades_cleanly_instead_of_wrapping() {
     p.fees.vega_fee_coef = u64::MAX;
     s.w.m.update_params(&mut s.w.bank, p).await.unwrap();
     let keys = pool_accounts(&s);
-    refused_and_unchanged(&mut s.w.bank, &keys, &[buy()], &[&s.trader.key], code(OptionsError::InsufficientFunds)).await;
+    refused_and_unchanged(&mut s.w.bank, &keys, &[buy()], &[&s.trader.key], code(OptionsError::InsufficientFunds))
+        .await;
     s.w.m.update_params(&mut s.w.bank, p0).await.unwrap();
     check_books(&mut s.w, &[s.call]).await;
 }
@@ -209,7 +232,10 @@ async fn oracle_numbers_at_their_limits_are_refused() {
     for (o, e) in cases {
         s.w.m.post_observation(&mut s.w.bank, &o);
         let (m, lp) = (&s.w.m, &s.w.lp);
-        let dep = ix::ix(ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 });
+        let dep = ix::ix(
+            ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp),
+            data::Deposit { quote_amount: USDC, min_lp_out: 0 },
+        );
         refused_and_unchanged(&mut s.w.bank, &keys, &[dep], &[&s.w.lp.key], code(e)).await;
     }
     // 9.2e10 USD (i64::MAX at exponent -8) is a valid, priceable spot: the
@@ -219,6 +245,9 @@ async fn oracle_numbers_at_their_limits_are_refused() {
     s.w.m.refresh(&mut s.w.bank).await.unwrap();
     let keys = pool_accounts(&s);
     let (m, lp) = (&s.w.m, &s.w.lp);
-    let dep = ix::ix(ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 });
+    let dep = ix::ix(
+        ix::deposit(lp.pubkey(), &m.keys, m.oracle, lp.quote, lp.lp),
+        data::Deposit { quote_amount: USDC, min_lp_out: 0 },
+    );
     refused_and_unchanged(&mut s.w.bank, &keys, &[dep], &[&s.w.lp.key], code(OptionsError::PoolInsolvent)).await;
 }

@@ -14,7 +14,7 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused_everywhere() {
     let mut s = scene().await;
     let mut t = s.w.m.new_actor(&mut s.w.bank, 100_000 * USDC).await.unwrap();
     s.w.m.buy(&mut s.w.bank, &mut t, &s.call, 40 * SOL, u64::MAX).await.unwrap(); // a rebalance is due
-    // a well-formed, fully verified update at a price of the attacker's choosing (1 USD)
+                                                                                  // a well-formed, fully verified update at a price of the attacker's choosing (1 USD)
     let o = PriceObservation::new(s.w.m.feed_id, 1_00000000, s.w.bank.now());
     let fake = forge(&mut s.w.bank, price_update_data(&o), Pubkey::new_unique());
     let keys = pool_accounts(&s);
@@ -23,14 +23,32 @@ async fn a_price_update_not_owned_by_the_pyth_receiver_is_refused_everywhere() {
 
     // (instruction, signer: 0 none, 1 trader, 2 keeper)
     let ixs = vec![
-        (ix::ix(ix::deposit(tr.pubkey(), &m.keys, fake, tr.quote, tr.lp), data::Deposit { quote_amount: USDC, min_lp_out: 0 }), 1),
-        (ix::ix(ix::withdraw(tr.pubkey(), &m.keys, fake, tr.lp, tr.quote), data::Withdraw { lp_amount: 1, min_quote_out: 0 }), 1),
         (
-            ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, fake, tr.quote, s.trader_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX }),
+            ix::ix(
+                ix::deposit(tr.pubkey(), &m.keys, fake, tr.quote, tr.lp),
+                data::Deposit { quote_amount: USDC, min_lp_out: 0 },
+            ),
             1,
         ),
         (
-            ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, fake, tr.quote, s.trader_options), data::Sell { contracts: SOL, min_total_proceeds: 0 }),
+            ix::ix(
+                ix::withdraw(tr.pubkey(), &m.keys, fake, tr.lp, tr.quote),
+                data::Withdraw { lp_amount: 1, min_quote_out: 0 },
+            ),
+            1,
+        ),
+        (
+            ix::ix(
+                ix::trade(tr.pubkey(), &m.keys, &s.call, fake, tr.quote, s.trader_options),
+                data::Buy { contracts: SOL, max_total_cost: u64::MAX },
+            ),
+            1,
+        ),
+        (
+            ix::ix(
+                ix::trade(tr.pubkey(), &m.keys, &s.call, fake, tr.quote, s.trader_options),
+                data::Sell { contracts: SOL, min_total_proceeds: 0 },
+            ),
             1,
         ),
         (ix::ix(ix::refresh_greeks(&m.keys, fake), data::RefreshGreeks {}), 0),
@@ -65,7 +83,8 @@ async fn a_forged_series_with_a_huge_payoff_cannot_be_redeemed() {
     // the real settled series, payoff rewritten to 1,000,000 USDC per contract,
     // stored under a program the attacker controls
     let mut acc = s.w.bank.account(&s.call.series).await.unwrap().unwrap();
-    let mut series: options_amm::state::Series = anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).unwrap();
+    let mut series: options_amm::state::Series =
+        anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).unwrap();
     series.payoff_per_contract_bits = options_math::I80F48::from_num(1_000_000).to_bits();
     let mut bytes = Vec::new();
     anchor_lang::AccountSerialize::try_serialize(&series, &mut bytes).unwrap();
@@ -79,7 +98,14 @@ async fn a_forged_series_with_a_huge_payoff_cannot_be_redeemed() {
     let mut acc = ix::redeem(tr.pubkey(), &s.w.m.keys, &s.call, s.trader_options, tr.quote);
     acc.series = fake;
     let redeem = ix::ix(acc, data::Redeem { contracts: SOL });
-    refused_and_unchanged(&mut s.w.bank, &keys, &[redeem], &[&s.trader.key], anchor(AnchorCode::AccountOwnedByWrongProgram)).await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        &[redeem],
+        &[&s.trader.key],
+        anchor(AnchorCode::AccountOwnedByWrongProgram),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -137,5 +163,12 @@ async fn a_venue_pool_copy_owned_by_another_program_is_refused_by_its_pinned_add
     let mut acc = ix::rebalance(k.pubkey(), &s.w.m.keys, s.w.m.oracle, k.quote, &s.w.m.venue);
     acc.venue_pool = fake;
     let rb = ix::ix(acc, data::Rebalance {});
-    refused_and_unchanged(&mut s.w.bank, &keys, &[rb], &[&s.keeper.key], code(options_amm::error::OptionsError::WrongVenuePool)).await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        &[rb],
+        &[&s.keeper.key],
+        code(options_amm::error::OptionsError::WrongVenuePool),
+    )
+    .await;
 }

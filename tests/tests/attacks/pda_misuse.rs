@@ -64,7 +64,9 @@ async fn pool_accounts_only_at_canonical_bumps() {
     let (_, canonical) = Pubkey::find_program_address(&[GREEK_CACHE_SEED, keys.pool.as_ref()], &options_amm::ID);
     let lower = (0..canonical)
         .rev()
-        .find_map(|b| Pubkey::create_program_address(&[GREEK_CACHE_SEED, keys.pool.as_ref(), &[b]], &options_amm::ID).ok())
+        .find_map(|b| {
+            Pubkey::create_program_address(&[GREEK_CACHE_SEED, keys.pool.as_ref(), &[b]], &options_amm::ID).ok()
+        })
         .expect("some lower bump is off-curve");
     let mut a = ix::initialize_pool(admin.pubkey(), &keys);
     a.greek_cache = lower;
@@ -81,7 +83,9 @@ async fn pool_accounts_only_at_canonical_bumps() {
     let r = bank.process(&[ix::ix(a, data::InitializePool { params: params.clone() })], &[&admin]).await;
     expect_anchor(r, AnchorCode::ConstraintSeeds);
     assert!(bank.account(&keys.pool).await.unwrap().is_none(), "nothing was created");
-    bank.process(&[ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params })], &[&admin]).await.unwrap();
+    bank.process(&[ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params })], &[&admin])
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -96,14 +100,28 @@ async fn a_pool_with_its_mints_swapped_is_distinct_and_its_series_do_not_cross()
         .await
         .unwrap();
     let k = s.w.m.keys;
-    let all = [k.pool, k.greek_cache, k.lp_mint, k.quote_vault, k.hedge_vault, swapped.pool, swapped.greek_cache, swapped.lp_mint, swapped.quote_vault, swapped.hedge_vault];
+    let all = [
+        k.pool,
+        k.greek_cache,
+        k.lp_mint,
+        k.quote_vault,
+        k.hedge_vault,
+        swapped.pool,
+        swapped.greek_cache,
+        swapped.lp_mint,
+        swapped.quote_vault,
+        swapped.hedge_vault,
+    ];
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), all.len(), "no account is shared between the two pools");
 
     // the same (expiry, strike, kind) listed on both pools: two addresses
     let theirs = SeriesKeys::derive(&swapped.pool, EXPIRY, 150 * USDC, Kind::Call);
     s.w.bank
         .process(
-            &[ix::ix(ix::create_series(admin.pubkey(), &swapped, &theirs), data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call })],
+            &[ix::ix(
+                ix::create_series(admin.pubkey(), &swapped, &theirs),
+                data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call },
+            )],
             &[&admin],
         )
         .await
@@ -129,7 +147,10 @@ fn fixed_width_series_seeds_never_collide() {
     for expiry in [0i64, 1, 10, 11, 256, 1 << 32, -1, i64::MAX] {
         for strike in [1u64, 10, 11, 110, 256, 1 << 32, u64::MAX] {
             for kind in [Kind::Call, Kind::Put] {
-                assert!(seen.insert(SeriesKeys::derive(&pool, expiry, strike, kind).series), "collision at {expiry}/{strike}/{kind:?}");
+                assert!(
+                    seen.insert(SeriesKeys::derive(&pool, expiry, strike, kind).series),
+                    "collision at {expiry}/{strike}/{kind:?}"
+                );
             }
         }
     }

@@ -83,12 +83,18 @@ async fn sandwich(side: HedgeSide, front_quote: u64) -> Outcome {
     // back-run: undo the front-run trade with what the attacker now holds
     let held = (balance(&mut w.bank, attacker.quote).await, balance(&mut w.bank, attacker.underlying).await);
     match side {
-        HedgeSide::BuyUnderlying if held.1 > a0.1 => w.m.venue_swap(&mut w.bank, &attacker, held.1 - a0.1, true).await.unwrap(),
-        HedgeSide::SellUnderlying if held.0 > a0.0 => w.m.venue_swap(&mut w.bank, &attacker, held.0 - a0.0, false).await.unwrap(),
+        HedgeSide::BuyUnderlying if held.1 > a0.1 => {
+            w.m.venue_swap(&mut w.bank, &attacker, held.1 - a0.1, true).await.unwrap()
+        }
+        HedgeSide::SellUnderlying if held.0 > a0.0 => {
+            w.m.venue_swap(&mut w.bank, &attacker, held.0 - a0.0, false).await.unwrap()
+        }
         _ => {}
     }
     let a1 = (balance(&mut w.bank, attacker.quote).await, balance(&mut w.bank, attacker.underlying).await);
-    let attacker_pnl = (a1.0 as i128 - a0.0 as i128) + d.quote_value(spot(&w.m), a1.1.abs_diff(a0.1), Rounding::Down).unwrap() as i128 * if a1.1 >= a0.1 { 1 } else { -1 };
+    let attacker_pnl = (a1.0 as i128 - a0.0 as i128)
+        + d.quote_value(spot(&w.m), a1.1.abs_diff(a0.1), Rounding::Down).unwrap() as i128
+            * if a1.1 >= a0.1 { 1 } else { -1 };
     let pool_loss = if reverted {
         0
     } else {
@@ -126,7 +132,12 @@ async fn a_sandwiched_rebalance_reverts_or_loses_no_more_than_the_slippage_bound
                 usdc(o.bound),
                 usdc(o.attacker_pnl)
             );
-            assert!(o.pool_loss <= o.bound, "{side:?}, front-run {usd}: the pool lost {} > bound {}", o.pool_loss, o.bound);
+            assert!(
+                o.pool_loss <= o.bound,
+                "{side:?}, front-run {usd}: the pool lost {} > bound {}",
+                o.pool_loss,
+                o.bound
+            );
             if o.reverted {
                 reverted += 1;
             } else {

@@ -28,12 +28,16 @@ async fn initialize_pool_over_a_live_pool_is_refused_and_its_books_survive() {
     let before = state_of(&mut s.w.bank, &keys).await;
     let pool0 = s.w.m.pool(&mut s.w.bank).await.unwrap();
     for admin in [&attacker, &s.w.m.admin] {
-        let init = ix::ix(ix::initialize_pool(admin.pubkey(), &s.w.m.keys), data::InitializePool { params: params.clone() });
+        let init =
+            ix::ix(ix::initialize_pool(admin.pubkey(), &s.w.m.keys), data::InitializePool { params: params.clone() });
         expect_err(s.w.bank.process(&[init], &[admin]).await, OptionsError::AccountAlreadyExists);
     }
     assert_eq!(before, state_of(&mut s.w.bank, &keys).await);
     let pool1 = s.w.m.pool(&mut s.w.bank).await.unwrap();
-    assert_eq!((pool1.admin, pool1.quote_balance, pool1.live_series), (pool0.admin, pool0.quote_balance, pool0.live_series));
+    assert_eq!(
+        (pool1.admin, pool1.quote_balance, pool1.live_series),
+        (pool0.admin, pool0.quote_balance, pool0.live_series)
+    );
 }
 
 #[tokio::test]
@@ -82,10 +86,16 @@ async fn a_pda_prefunded_by_a_stranger_still_lists_and_the_dust_counts_toward_re
     let admin = s.w.m.admin.pubkey();
     let admin0 = s.w.bank.lamports(&admin).await.unwrap();
     s.w.m.list_series(&mut s.w.bank, 145 * USDC, EXPIRY, Kind::Put).await.unwrap();
-    let series_rent = anchor_lang::prelude::Rent::default().minimum_balance(8 + <options_amm::state::Series as anchor_lang::Space>::INIT_SPACE);
-    let mint_rent = anchor_lang::prelude::Rent::default().minimum_balance(anchor_spl::token::spl_token::state::Mint::LEN);
+    let series_rent = anchor_lang::prelude::Rent::default()
+        .minimum_balance(8 + <options_amm::state::Series as anchor_lang::Space>::INIT_SPACE);
+    let mint_rent =
+        anchor_lang::prelude::Rent::default().minimum_balance(anchor_spl::token::spl_token::state::Mint::LEN);
     assert_eq!(s.w.bank.lamports(&future.series).await.unwrap(), series_rent, "topped up to exactly rent-exempt");
-    assert_eq!(admin0 - s.w.bank.lamports(&admin).await.unwrap(), series_rent + mint_rent - 2 * dust, "the admin paid only the rest");
+    assert_eq!(
+        admin0 - s.w.bank.lamports(&admin).await.unwrap(),
+        series_rent + mint_rent - 2 * dust,
+        "the admin paid only the rest"
+    );
     assert_eq!(s.w.m.series(&mut s.w.bank, &future).await.unwrap().strike_quote, 145 * USDC);
 
     // the same against the pool PDA of a mint pair nobody has used yet

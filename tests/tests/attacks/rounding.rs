@@ -153,7 +153,11 @@ async fn redeeming_in_dust_pieces_pays_no_more_than_redeeming_at_once() {
     w.m.redeem(&mut w.bank, &mut b, &put, held).await.unwrap();
     let got_a = balance(&mut w.bank, a.quote).await - qa;
     let got_b = balance(&mut w.bank, b.quote).await - qb;
-    println!("rounding, redemption: {} pieces paid {got_a}, one redemption paid {got_b} (extracted {}), reserve {reserved}", pieces + 1, got_a as i128 - got_b as i128);
+    println!(
+        "rounding, redemption: {} pieces paid {got_a}, one redemption paid {got_b} (extracted {}), reserve {reserved}",
+        pieces + 1,
+        got_a as i128 - got_b as i128
+    );
     assert!(got_a <= got_b, "dust redemptions paid {got_a} > {got_b}");
     assert!(got_a + got_b <= reserved, "paid out more than was reserved");
     check_books(&mut w, &[put]).await;

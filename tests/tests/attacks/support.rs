@@ -132,7 +132,13 @@ pub fn pool_accounts(s: &Scene) -> Vec<Pubkey> {
 }
 
 /// Run `attempt`, require its exact error, and prove nothing in `keys` moved.
-pub async fn refused_and_unchanged(bank: &mut Bank, keys: &[Pubkey], ixs: &[Instruction], signers: &[&solana_sdk::signature::Keypair], code: u32) {
+pub async fn refused_and_unchanged(
+    bank: &mut Bank,
+    keys: &[Pubkey],
+    ixs: &[Instruction],
+    signers: &[&solana_sdk::signature::Keypair],
+    code: u32,
+) {
     let before = state_of(bank, keys).await;
     expect_code(bank.process(ixs, signers).await, code);
     let after = state_of(bank, keys).await;

@@ -55,14 +55,25 @@ async fn a_series_padded_to_the_exact_size_of_a_pool_is_still_not_a_pool() {
     let mut a = ix::deposit(tr.pubkey(), &m.keys, m.oracle, tr.quote, tr.lp);
     a.pool = fake_pool;
     let dep = ix::ix(a, data::Deposit { quote_amount: USDC, min_lp_out: 0 });
-    refused_and_unchanged(&mut s.w.bank, &keys, &[dep], &[&s.trader.key], anchor(AnchorCode::AccountDiscriminatorMismatch)).await;
+    refused_and_unchanged(
+        &mut s.w.bank,
+        &keys,
+        &[dep],
+        &[&s.trader.key],
+        anchor(AnchorCode::AccountDiscriminatorMismatch),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_receiver_owned_account_of_price_update_size_but_another_type_is_refused() {
     let mut s = scene().await;
     // right owner (the Pyth receiver), right length, another discriminator
-    let mut bytes = oamm_sdk::pyth::price_update_data(&oamm_sdk::pyth::PriceObservation::new(s.w.m.feed_id, 1_00000000, s.w.bank.now()));
+    let mut bytes = oamm_sdk::pyth::price_update_data(&oamm_sdk::pyth::PriceObservation::new(
+        s.w.m.feed_id,
+        1_00000000,
+        s.w.bank.now(),
+    ));
     assert_eq!(bytes.len(), PriceUpdateV2::LEN);
     bytes[..8].copy_from_slice(&[0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3]);
     let fake = forge(&mut s.w.bank, bytes, pyth_solana_receiver_sdk::ID);
@@ -72,7 +83,10 @@ async fn a_receiver_owned_account_of_price_update_size_but_another_type_is_refus
     let keys = pool_accounts(&s);
     let (m, tr) = (&s.w.m, &s.trader);
     let buy = |price| {
-        ix::ix(ix::trade(tr.pubkey(), &m.keys, &s.call, price, tr.quote, s.trader_options), data::Buy { contracts: SOL, max_total_cost: u64::MAX })
+        ix::ix(
+            ix::trade(tr.pubkey(), &m.keys, &s.call, price, tr.quote, s.trader_options),
+            data::Buy { contracts: SOL, max_total_cost: u64::MAX },
+        )
     };
     let cases = [
         (buy(fake), anchor(AnchorCode::AccountDiscriminatorMismatch)),

@@ -53,7 +53,9 @@ pub fn code(e: OptionsError) -> u32 {
 pub fn expect_code(r: BankResult<()>, expected: u32) {
     match r {
         Ok(()) => panic!("expected error {expected}, but the transaction succeeded"),
-        Err(e) => assert_eq!(e.code(), Some(expected), "expected error {expected}, got {e}\nlogs:\n{}", e.logs().join("\n")),
+        Err(e) => {
+            assert_eq!(e.code(), Some(expected), "expected error {expected}, got {e}\nlogs:\n{}", e.logs().join("\n"))
+        }
     }
 }
 
@@ -176,7 +178,10 @@ pub async fn assert_unchanged(bank: &mut Bank, keys: &[Pubkey], before: &[Option
             (Some(b), Some(a)) => {
                 assert_eq!((b.lamports, b.owner), (a.lamports, a.owner), "account {k}: lamports or owner changed");
                 let first_diff = b.data.iter().zip(&a.data).position(|(x, y)| x != y);
-                assert!(b.data.len() == a.data.len() && first_diff.is_none(), "account {k}: data changed (first difference at byte {first_diff:?})");
+                assert!(
+                    b.data.len() == a.data.len() && first_diff.is_none(),
+                    "account {k}: data changed (first difference at byte {first_diff:?})"
+                );
             }
             (b, a) => assert_eq!(b.is_some(), a.is_some(), "account {k}: existence changed"),
         }

@@ -68,7 +68,11 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
         .y_label_area_size(70)
         .caption("oracle price (USDC per SOL); dashed: strikes, grey: expiries", ("sans-serif", 16))
         .build_cartesian_2d(0.0..days, p0..p1)?;
-    c.configure_mesh().x_desc("day").y_label_formatter(&|y| format!("{y:.0}")).light_line_style(BLACK.mix(0.04)).draw()?;
+    c.configure_mesh()
+        .x_desc("day")
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .light_line_style(BLACK.mix(0.04))
+        .draw()?;
     for s in &r.series {
         c.draw_series(DashedLineSeries::new([(0.0, s.strike), (s.expiry_day, s.strike)], 6, 4, BLUE.mix(0.35).into()))?;
         c.draw_series(LineSeries::new([(s.expiry_day, p0), (s.expiry_day, p1)], BLACK.mix(0.25)))?;
@@ -76,7 +80,8 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
     c.draw_series(LineSeries::new(price, BLACK.stroke_width(2)))?;
 
     // 2. pool delta and band
-    let (mut d0, mut d1) = range(delta.iter().chain(total.iter()).map(|p| p.1).chain(band.iter().flat_map(|b| [b.1, -b.1])), 0.1);
+    let (mut d0, mut d1) =
+        range(delta.iter().chain(total.iter()).map(|p| p.1).chain(band.iter().flat_map(|b| [b.1, -b.1])), 0.1);
     d0 = d0.min(-0.5);
     d1 = d1.max(0.5);
     let mut c = ChartBuilder::on(&panels[1])
@@ -89,7 +94,11 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
             ("sans-serif", 14),
         )
         .build_cartesian_2d(0.0..days, d0..d1)?;
-    c.configure_mesh().x_desc("day").y_label_formatter(&|y| format!("{y:.1}")).light_line_style(BLACK.mix(0.04)).draw()?;
+    c.configure_mesh()
+        .x_desc("day")
+        .y_label_formatter(&|y| format!("{y:.1}"))
+        .light_line_style(BLACK.mix(0.04))
+        .draw()?;
     if !band.is_empty() {
         // the band as a step function, one shaded polygon
         let mut upper = Vec::new();
@@ -109,7 +118,9 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
     // each rebalance as its jump (those right after a settlement happen
     // inside a step, so the step line alone would not show them)
     c.draw_series(
-        r.rebalances.iter().map(|b| PathElement::new(vec![(b.day, b.delta_before / SOL), (b.day, b.delta_after / SOL)], RED.mix(0.5))),
+        r.rebalances
+            .iter()
+            .map(|b| PathElement::new(vec![(b.day, b.delta_before / SOL), (b.day, b.delta_after / SOL)], RED.mix(0.5))),
     )?;
     c.draw_series(r.rebalances.iter().map(|b| Circle::new((b.day, b.delta_before / SOL), 3, RED.filled())))?;
     c.draw_series(r.rebalances.iter().map(|b| Circle::new((b.day, b.delta_after / SOL), 3, GREEN.mix(0.9).filled())))?;
@@ -123,7 +134,11 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
         .y_label_area_size(70)
         .caption("pool NAV (USDC); dashed: the LP's deposit", ("sans-serif", 16))
         .build_cartesian_2d(0.0..days, n0..n1)?;
-    c.configure_mesh().x_desc("day").y_label_formatter(&|y| format!("{y:.0}")).light_line_style(BLACK.mix(0.04)).draw()?;
+    c.configure_mesh()
+        .x_desc("day")
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .light_line_style(BLACK.mix(0.04))
+        .draw()?;
     c.draw_series(DashedLineSeries::new([(0.0, deposit), (days, deposit)], 6, 4, BLACK.mix(0.4).into()))?;
     c.draw_series(LineSeries::new(nav, MAGENTA.stroke_width(2)))?;
     root.present()?;

@@ -121,14 +121,22 @@ pub fn render(r: &DemoReport, elapsed: Duration) -> String {
             format!(
                 "{}{}",
                 sol(r.max_abs_delta_after_rebalance),
-                if capped > 0 { format!(" ({capped} stopped outside the band by a cap, see `cap` in --output json)") } else { String::new() }
+                if capped > 0 {
+                    format!(" ({capped} stopped outside the band by a cap, see `cap` in --output json)")
+                } else {
+                    String::new()
+                }
             ),
         ),
         ("hedge cost vs oracle", format!("{} (venue fee and price impact)", usdc(r.hedge_cost))),
         ("keeper rewards", usdc(r.keeper_rewards as i64)),
     ]);
     if !r.rebalances.is_empty() {
-        let _ = writeln!(t, "\n  {:>5} {:>6} {:>8}  {:<5} {:>12} {:>12}  {:>20}  {:>8}", "step", "day", "price", "side", "SOL", "USDC", "delta before -> after", "band");
+        let _ = writeln!(
+            t,
+            "\n  {:>5} {:>6} {:>8}  {:<5} {:>12} {:>12}  {:>20}  {:>8}",
+            "step", "day", "price", "side", "SOL", "USDC", "delta before -> after", "band"
+        );
         for b in r.rebalances.iter().take(SHOW_REBALANCES) {
             let (side, sol_amt, usdc_amt) = match b.side {
                 "buy_underlying" => ("buy", b.amount_out, b.amount_in),
@@ -189,13 +197,13 @@ pub fn render(r: &DemoReport, elapsed: Duration) -> String {
         ));
     }
     lp_rows.push(("LP P&L", format!("{} ({pct:+.3}%)", signed_usdc(r.lp_pnl))));
-    lp_rows.push((
-        "  = premiums + fees",
-        usdc(r.premiums + r.fees as i64),
-    ));
+    lp_rows.push(("  = premiums + fees", usdc(r.premiums + r.fees as i64)));
     lp_rows.push(("  - payouts", usdc(r.payouts as i64)));
     lp_rows.push(("  - keeper rewards", usdc(r.keeper_rewards as i64)));
-    lp_rows.push(("  + hedge P&L", format!("{} (swaps and the hedge's mark, incl. the cost above)", signed_usdc(r.hedge_pnl))));
+    lp_rows.push((
+        "  + hedge P&L",
+        format!("{} (swaps and the hedge's mark, incl. the cost above)", signed_usdc(r.hedge_pnl)),
+    ));
     t += &kv(&lp_rows);
 
     let _ = writeln!(t, "\nChecks");
@@ -207,8 +215,14 @@ pub fn render(r: &DemoReport, elapsed: Duration) -> String {
                 r.invariant_violations, r.invariant_checks
             ),
         ),
-        ("client predictions", format!("{} mismatches (quotes, rebalances, redemptions, withdrawal)", r.prediction_mismatches)),
-        ("final vaults", format!("{} quote, {} hedge", usdc(r.final_vault_quote as i64), sol(r.final_vault_hedge as f64))),
+        (
+            "client predictions",
+            format!("{} mismatches (quotes, rebalances, redemptions, withdrawal)", r.prediction_mismatches),
+        ),
+        (
+            "final vaults",
+            format!("{} quote, {} hedge", usdc(r.final_vault_quote as i64), sol(r.final_vault_hedge as f64)),
+        ),
     ]);
     for f in r.invariant_failures.iter().chain(r.prediction_failures.iter()) {
         let _ = writeln!(t, "  ! {f}");

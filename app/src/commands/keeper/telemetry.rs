@@ -51,7 +51,10 @@ pub fn start_metrics(addr: SocketAddr) -> Result<SocketAddr> {
     PrometheusBuilder::new()
         .with_http_listener(addr)
         // a real histogram (buckets), so latency percentiles aggregate across keepers
-        .set_buckets_for_metric(Matcher::Full(TICK_SECONDS.into()), &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0])
+        .set_buckets_for_metric(
+            Matcher::Full(TICK_SECONDS.into()),
+            &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0],
+        )
         .map_err(|e| anyhow!("metrics histogram buckets: {e}"))?
         .install()
         .map_err(|e| anyhow!("cannot serve metrics on {addr}: {e}"))?;

@@ -2,8 +2,8 @@
 //! a series to the trader for premium + fees.
 use super::trade::Trade;
 use crate::error::OptionsError;
-use anchor_lang::prelude::*;
 use crate::tokens;
+use anchor_lang::prelude::*;
 use options_math::amm::Side;
 
 pub fn handler(ctx: Context<Trade>, contracts: u64, max_total_cost: u64) -> Result<()> {
@@ -13,8 +13,21 @@ pub fn handler(ctx: Context<Trade>, contracts: u64, max_total_cost: u64) -> Resu
 
     let a = &ctx.accounts;
     let program = a.token_program.key();
-    tokens::pay_in(program, a.trader_quote.to_account_info(), a.quote_vault.to_account_info(), a.trader.to_account_info(), q.total)?;
+    tokens::pay_in(
+        program,
+        a.trader_quote.to_account_info(),
+        a.quote_vault.to_account_info(),
+        a.trader.to_account_info(),
+        q.total,
+    )?;
     let seeds = a.pool.signer_seeds();
-    tokens::mint(program, a.option_mint.to_account_info(), a.trader_options.to_account_info(), a.pool.to_account_info(), &seeds, contracts)?;
+    tokens::mint(
+        program,
+        a.option_mint.to_account_info(),
+        a.trader_options.to_account_info(),
+        a.pool.to_account_info(),
+        &seeds,
+        contracts,
+    )?;
     ctx.accounts.book(Side::Buy, &q)
 }

@@ -44,10 +44,7 @@ pub fn handler(ctx: Context<CreateSeries>, strike_quote: u64, expiry: i64, kind:
     require!(strike_quote > 0, OptionsError::InvalidStrike);
     let strike = pool.decimals().price_from_quote_units(strike_quote).map_err(math_err)?;
     require!(strike > 0 && strike <= MAX_PRICE_INPUT, OptionsError::InvalidStrike);
-    require!(
-        expiry.saturating_sub(pool.params.risk.trading_cutoff_s as i64) > now,
-        OptionsError::ExpiryTooSoon
-    );
+    require!(expiry.saturating_sub(pool.params.risk.trading_cutoff_s as i64) > now, OptionsError::ExpiryTooSoon);
     require!(expiry.saturating_sub(now) <= MAX_SERIES_LIFETIME_S, OptionsError::ExpiryTooFar);
     require!(pool.live_series < pool.params.risk.max_live_series, OptionsError::TooManyLiveSeries);
 

@@ -5,8 +5,8 @@ use crate::error::{math_err, OptionsError};
 use crate::events::Deposited;
 use crate::manager::{lp, nav::pool_nav, refresh_at_oracle};
 use crate::state::{GreekCache, Pool};
-use anchor_lang::prelude::*;
 use crate::tokens;
+use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use options_math::units::Rounding;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
@@ -60,9 +60,22 @@ pub fn handler(ctx: Context<Deposit>, quote_amount: u64, min_lp_out: u64) -> Res
 
     let a = &ctx.accounts;
     let program = a.token_program.key();
-    tokens::pay_in(program, a.depositor_quote.to_account_info(), a.quote_vault.to_account_info(), a.depositor.to_account_info(), quote_amount)?;
+    tokens::pay_in(
+        program,
+        a.depositor_quote.to_account_info(),
+        a.quote_vault.to_account_info(),
+        a.depositor.to_account_info(),
+        quote_amount,
+    )?;
     let seeds = pool.signer_seeds();
-    tokens::mint(program, a.lp_mint.to_account_info(), a.depositor_lp.to_account_info(), a.pool.to_account_info(), &seeds, lp_out)?;
+    tokens::mint(
+        program,
+        a.lp_mint.to_account_info(),
+        a.depositor_lp.to_account_info(),
+        a.pool.to_account_info(),
+        &seeds,
+        lp_out,
+    )?;
 
     let pool = &mut ctx.accounts.pool;
     pool.quote_balance = pool.quote_balance.checked_add(quote_amount).ok_or(OptionsError::AmountTooLarge)?;

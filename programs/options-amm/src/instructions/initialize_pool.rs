@@ -52,9 +52,19 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
     let token_program = a.token_program.to_account_info();
     let pool_info = a.pool.to_account_info();
 
-    creator.pda(&pool_info, 8 + Pool::INIT_SPACE, ctx.program_id, &[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), &[b.pool]])?;
+    creator.pda(
+        &pool_info,
+        8 + Pool::INIT_SPACE,
+        ctx.program_id,
+        &[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), &[b.pool]],
+    )?;
     let cache_info = a.greek_cache.to_account_info();
-    creator.pda(&cache_info, 8 + core::mem::size_of::<GreekCache>(), ctx.program_id, &[GREEK_CACHE_SEED, pool_key.as_ref(), &[b.greek_cache]])?;
+    creator.pda(
+        &cache_info,
+        8 + core::mem::size_of::<GreekCache>(),
+        ctx.program_id,
+        &[GREEK_CACHE_SEED, pool_key.as_ref(), &[b.greek_cache]],
+    )?;
     {
         // a zero-copy account: discriminator, then the body (zeroed by
         // allocation) whose first field is the pool
@@ -62,7 +72,13 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
         data[..8].copy_from_slice(GreekCache::DISCRIMINATOR);
         data[8..40].copy_from_slice(pool_key.as_ref());
     }
-    creator.mint(&a.lp_mint, &token_program, a.quote_mint.decimals, &pool_key, &[LP_MINT_SEED, pool_key.as_ref(), &[b.lp_mint]])?;
+    creator.mint(
+        &a.lp_mint,
+        &token_program,
+        a.quote_mint.decimals,
+        &pool_key,
+        &[LP_MINT_SEED, pool_key.as_ref(), &[b.lp_mint]],
+    )?;
     creator.token_account(
         &a.quote_vault,
         &token_program,

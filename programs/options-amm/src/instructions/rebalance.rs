@@ -9,9 +9,9 @@ use crate::events::Rebalanced;
 use crate::manager::hedge::{keeper_reward, plan, HedgeSide};
 use crate::manager::refresh_at_oracle;
 use crate::state::{GreekCache, Pool};
+use crate::tokens;
 use crate::venue;
 use anchor_lang::prelude::*;
-use crate::tokens;
 use anchor_spl::token::{Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
@@ -106,7 +106,14 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         HedgeSide::SellUnderlying => pool.quote_balance + amount_out,
     };
     let reward = keeper_reward(&pool.params.hedge, notional, quote_balance.saturating_sub(pool.reserved_payouts));
-    tokens::pay_out(a.token_program.key(), a.quote_vault.to_account_info(), a.keeper_quote.to_account_info(), a.pool.to_account_info(), &seeds, reward)?;
+    tokens::pay_out(
+        a.token_program.key(),
+        a.quote_vault.to_account_info(),
+        a.keeper_quote.to_account_info(),
+        a.pool.to_account_info(),
+        &seeds,
+        reward,
+    )?;
     quote_balance -= reward;
 
     let keeper = a.keeper.key();

@@ -4,8 +4,8 @@ use crate::error::{math_err, OptionsError};
 use crate::events::Redeemed;
 use crate::manager::settlement::redemption;
 use crate::state::{Pool, Series, SeriesState};
-use anchor_lang::prelude::*;
 use crate::tokens;
+use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(Accounts)]
@@ -45,9 +45,22 @@ pub fn handler(ctx: Context<Redeem>, contracts: u64) -> Result<()> {
 
     let a = &ctx.accounts;
     let program = a.token_program.key();
-    tokens::burn(program, a.option_mint.to_account_info(), a.holder_options.to_account_info(), a.holder.to_account_info(), contracts)?;
+    tokens::burn(
+        program,
+        a.option_mint.to_account_info(),
+        a.holder_options.to_account_info(),
+        a.holder.to_account_info(),
+        contracts,
+    )?;
     let seeds = pool.signer_seeds();
-    tokens::pay_out(program, a.quote_vault.to_account_info(), a.holder_quote.to_account_info(), a.pool.to_account_info(), &seeds, payout)?;
+    tokens::pay_out(
+        program,
+        a.quote_vault.to_account_info(),
+        a.holder_quote.to_account_info(),
+        a.pool.to_account_info(),
+        &seeds,
+        payout,
+    )?;
 
     let series = &mut ctx.accounts.series;
     // the burn succeeded, so the holder had them: open interest >= contracts
@@ -58,12 +71,6 @@ pub fn handler(ctx: Context<Redeem>, contracts: u64) -> Result<()> {
     pool.quote_balance -= payout;
     pool.reserved_payouts -= payout;
     pool.total_payouts = pool.total_payouts.saturating_add(payout);
-    emit!(Redeemed {
-        pool: pool.key(),
-        series: series.key(),
-        holder: ctx.accounts.holder.key(),
-        contracts,
-        payout,
-    });
+    emit!(Redeemed { pool: pool.key(), series: series.key(), holder: ctx.accounts.holder.key(), contracts, payout });
     Ok(())
 }

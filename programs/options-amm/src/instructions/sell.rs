@@ -2,8 +2,8 @@
 //! the pool (burned) for premium - fees.
 use super::trade::Trade;
 use crate::error::OptionsError;
-use anchor_lang::prelude::*;
 use crate::tokens;
+use anchor_lang::prelude::*;
 use options_math::amm::Side;
 
 pub fn handler(ctx: Context<Trade>, contracts: u64, min_total_proceeds: u64) -> Result<()> {
@@ -13,8 +13,21 @@ pub fn handler(ctx: Context<Trade>, contracts: u64, min_total_proceeds: u64) -> 
 
     let a = &ctx.accounts;
     let program = a.token_program.key();
-    tokens::burn(program, a.option_mint.to_account_info(), a.trader_options.to_account_info(), a.trader.to_account_info(), contracts)?;
+    tokens::burn(
+        program,
+        a.option_mint.to_account_info(),
+        a.trader_options.to_account_info(),
+        a.trader.to_account_info(),
+        contracts,
+    )?;
     let seeds = a.pool.signer_seeds();
-    tokens::pay_out(program, a.quote_vault.to_account_info(), a.trader_quote.to_account_info(), a.pool.to_account_info(), &seeds, q.total)?;
+    tokens::pay_out(
+        program,
+        a.quote_vault.to_account_info(),
+        a.trader_quote.to_account_info(),
+        a.pool.to_account_info(),
+        &seeds,
+        q.total,
+    )?;
     ctx.accounts.book(Side::Sell, &q)
 }

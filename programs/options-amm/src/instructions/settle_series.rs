@@ -26,8 +26,10 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     require!(series.state == SeriesState::Live, OptionsError::SeriesAlreadySettled);
     require!(now >= series.expiry, OptionsError::SeriesNotExpired);
     let pool = &ctx.accounts.pool;
-    let price = read_price(&ctx.accounts.price_update, &pool.params.oracle, Freshness::Settlement { expiry: series.expiry })?;
-    let s = settle(series.kind.into(), series.strike(), price.spot, series.open_interest, pool.decimals()).map_err(math_err)?;
+    let price =
+        read_price(&ctx.accounts.price_update, &pool.params.oracle, Freshness::Settlement { expiry: series.expiry })?;
+    let s = settle(series.kind.into(), series.strike(), price.spot, series.open_interest, pool.decimals())
+        .map_err(math_err)?;
 
     let mut cache = ctx.accounts.greek_cache.load_mut()?;
     let slot = series.cache_index as usize;

@@ -7,8 +7,8 @@ use crate::manager::nav::{pool_nav, Balances};
 use crate::manager::solvency::{headroom, max_quote_out, positions};
 use crate::manager::{lp, refresh_at_oracle};
 use crate::state::{GreekCache, Pool};
-use anchor_lang::prelude::*;
 use crate::tokens;
+use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use options_math::units::Rounding;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
@@ -55,8 +55,9 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
     require!(nav > 0, OptionsError::PoolInsolvent);
     let nav = u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?;
     let r = &pool.params.risk;
-    let room = headroom(Balances::of(pool), spot, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals())
-        .map_err(math_err)?;
+    let room =
+        headroom(Balances::of(pool), spot, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals())
+            .map_err(math_err)?;
     drop(cache);
 
     let supply = ctx.accounts.lp_mint.supply;
@@ -79,9 +80,22 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
 
     let a = &ctx.accounts;
     let program = a.token_program.key();
-    tokens::burn(program, a.lp_mint.to_account_info(), a.owner_lp.to_account_info(), a.owner.to_account_info(), lp_amount)?;
+    tokens::burn(
+        program,
+        a.lp_mint.to_account_info(),
+        a.owner_lp.to_account_info(),
+        a.owner.to_account_info(),
+        lp_amount,
+    )?;
     let seeds = pool.signer_seeds();
-    tokens::pay_out(program, a.quote_vault.to_account_info(), a.owner_quote.to_account_info(), a.pool.to_account_info(), &seeds, quote_out)?;
+    tokens::pay_out(
+        program,
+        a.quote_vault.to_account_info(),
+        a.owner_quote.to_account_info(),
+        a.pool.to_account_info(),
+        &seeds,
+        quote_out,
+    )?;
 
     let pool = &mut ctx.accounts.pool;
     pool.quote_balance -= quote_out;

@@ -237,7 +237,8 @@ mod tests {
         // threshold-to-target: buys the whole target, rounded up to a base unit
         assert_eq!(plan.underlying, c.target_hedge().ceil().to_num::<u64>());
         // the bound is the oracle price + 1%, rounded up
-        let max_cost = (fx("151.5") * I80F48::from_num(plan.underlying) / I80F48::from_num(1000)).ceil().to_num::<u64>();
+        let max_cost =
+            (fx("151.5") * I80F48::from_num(plan.underlying) / I80F48::from_num(1000)).ceil().to_num::<u64>();
         assert!((plan.quote_bound as i64 - max_cost as i64).abs() <= 1, "{} vs {max_cost}", plan.quote_bound);
         assert_eq!(plan.band, I80F48::from_num(ONE));
     }
@@ -307,7 +308,10 @@ mod tests {
         let (policy, limits) = policy(&p.params.hedge, p.decimals()).unwrap();
         let gamma_whole = c.net_gamma.get() / I80F48::from_num(ONE);
         let h = options_math::hedge::whalley_wilmott_half_width(
-            match policy { HedgePolicy::WhalleyWilmott { cost, .. } => cost, _ => unreachable!() },
+            match policy {
+                HedgePolicy::WhalleyWilmott { cost, .. } => cost,
+                _ => unreachable!(),
+            },
             I80F48::ONE,
             fx("150"),
             gamma_whole,

@@ -6,18 +6,14 @@ use options_math::MathError;
 
 /// LP shares minted for `amount` quote at `nav` (>= 0) and `supply`.
 pub fn shares_for_deposit(amount: u64, nav: u64, supply: u64) -> Result<u64, MathError> {
-    let num = (amount as u128)
-        .checked_mul(supply as u128 + VIRTUAL_LP_SHARES as u128)
-        .ok_or(MathError::Overflow)?;
+    let num = (amount as u128).checked_mul(supply as u128 + VIRTUAL_LP_SHARES as u128).ok_or(MathError::Overflow)?;
     let shares = num / (nav as u128 + VIRTUAL_QUOTE as u128);
     u64::try_from(shares).map_err(|_| MathError::Overflow)
 }
 
 /// Quote paid for burning `shares` at `nav` (>= 0) and `supply`.
 pub fn quote_for_shares(shares: u64, nav: u64, supply: u64) -> Result<u64, MathError> {
-    let num = (shares as u128)
-        .checked_mul(nav as u128 + VIRTUAL_QUOTE as u128)
-        .ok_or(MathError::Overflow)?;
+    let num = (shares as u128).checked_mul(nav as u128 + VIRTUAL_QUOTE as u128).ok_or(MathError::Overflow)?;
     let quote = num / (supply as u128 + VIRTUAL_LP_SHARES as u128);
     u64::try_from(quote).map_err(|_| MathError::Overflow)
 }

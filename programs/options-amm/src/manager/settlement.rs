@@ -13,7 +13,13 @@ pub struct Settlement {
     pub reserve: u64,
 }
 
-pub fn settle(kind: OptionKind, strike: I80F48, price: I80F48, open_interest: u64, d: Decimals) -> Result<Settlement, MathError> {
+pub fn settle(
+    kind: OptionKind,
+    strike: I80F48,
+    price: I80F48,
+    open_interest: u64,
+    d: Decimals,
+) -> Result<Settlement, MathError> {
     let payoff_per_contract = payoff(kind, strike, price);
     let reserve = d.quote_value(payoff_per_contract, open_interest, Rounding::Up)?;
     Ok(Settlement { payoff_per_contract, reserve })

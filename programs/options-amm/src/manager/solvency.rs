@@ -38,8 +38,14 @@ pub fn positions(cache: &GreekCache) -> impl Iterator<Item = Position> + Clone +
 
 /// Expiry value at one scenario spot, quote base units; assets rounded
 /// down, payoffs rounded up.
-fn surplus_at<I: Iterator<Item = Position>>(b: Balances, scenario: I80F48, positions: I, d: Decimals) -> Result<i128, MathError> {
-    let mut v = b.quote as i128 + d.quote_value(scenario, b.hedge, Rounding::Down)? as i128 - b.reserved_payouts as i128;
+fn surplus_at<I: Iterator<Item = Position>>(
+    b: Balances,
+    scenario: I80F48,
+    positions: I,
+    d: Decimals,
+) -> Result<i128, MathError> {
+    let mut v =
+        b.quote as i128 + d.quote_value(scenario, b.hedge, Rounding::Down)? as i128 - b.reserved_payouts as i128;
     for p in positions {
         v -= d.quote_value(payoff(p.kind, p.strike, scenario), p.net_short, Rounding::Up)? as i128;
     }
@@ -110,7 +116,8 @@ mod tests {
         // dense grid: 2001 points over the interval
         (0..=2000)
             .map(|k| {
-                let s = spot * (I80F48::ONE + I80F48::from_num(m_bps as i64 * (k - 1000)) / I80F48::from_num(1000 * 10_000));
+                let s = spot
+                    * (I80F48::ONE + I80F48::from_num(m_bps as i64 * (k - 1000)) / I80F48::from_num(1000 * 10_000));
                 surplus_at(b, s, ps.iter().copied(), D).unwrap()
             })
             .min()

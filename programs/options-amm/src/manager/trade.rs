@@ -192,7 +192,10 @@ mod tests {
         p.params.risk.max_open_interest = 5 * ONE;
         let mut c = book(&p, "150", Kind::Call);
         execute(&p, &mut c, 0, Side::Buy, 5 * ONE, fx("150"), 0).unwrap();
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, 1, fx("150"), 0)), u32::from(OptionsError::OpenInterestCapExceeded));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, 1, fx("150"), 0)),
+            u32::from(OptionsError::OpenInterestCapExceeded)
+        );
         assert_eq!(
             code(execute(&p, &mut c, 0, Side::Sell, 5 * ONE + 1, fx("150"), 0)),
             u32::from(OptionsError::SellExceedsOpenInterest)
@@ -208,7 +211,10 @@ mod tests {
         let mut p = pool(1_000 * USDC);
         p.params.fees.vega_fee_coef = 0;
         let mut c = book(&p, "150", Kind::Call);
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, 40 * ONE, fx("150"), 0)), u32::from(OptionsError::SolvencyCheckFailed));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, 40 * ONE, fx("150"), 0)),
+            u32::from(OptionsError::SolvencyCheckFailed)
+        );
         let mut c = book(&p, "150", Kind::Call);
         assert!(execute(&p, &mut c, 0, Side::Buy, 20 * ONE, fx("150"), 0).is_ok());
     }
@@ -220,7 +226,10 @@ mod tests {
         let mut c = book(&p, "150", Kind::Put);
         // ATM put delta ~ -0.45: 4 contracts leave ~1.8 unhedgeable, 5 leave ~2.3
         assert!(execute(&p, &mut c, 0, Side::Buy, 4 * ONE, fx("150"), 0).is_ok());
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::UnhedgedDeltaCapExceeded));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)),
+            u32::from(OptionsError::UnhedgedDeltaCapExceeded)
+        );
         // reducing it is always allowed
         assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0).is_ok());
     }
@@ -238,6 +247,9 @@ mod tests {
         // the pool's value sits in its hedge, so NAV stays positive
         p.reserved_payouts = p.quote_balance - USDC;
         p.hedge_balance = 10 * ONE;
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0)), u32::from(OptionsError::InsufficientQuoteInVault));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0)),
+            u32::from(OptionsError::InsufficientQuoteInVault)
+        );
     }
 }

@@ -188,7 +188,13 @@ impl GreekCache {
     }
 
     /// Reprice one series at `spot` and `now` at its mark IV.
-    pub fn reprice(&mut self, slot: usize, spot: I80F48, now: i64, rate: I80F48) -> core::result::Result<(), MathError> {
+    pub fn reprice(
+        &mut self,
+        slot: usize,
+        spot: I80F48,
+        now: i64,
+        rate: I80F48,
+    ) -> core::result::Result<(), MathError> {
         let e = &mut self.entries[slot];
         let g = price_and_greeks(
             Self::entry_kind(e).into(),
@@ -207,7 +213,13 @@ impl GreekCache {
     }
 
     /// Reprice every live series at `spot` and recompute the aggregates.
-    pub fn refresh(&mut self, spot: I80F48, now: i64, rate: I80F48, decimals: Decimals) -> core::result::Result<(), MathError> {
+    pub fn refresh(
+        &mut self,
+        spot: I80F48,
+        now: i64,
+        rate: I80F48,
+        decimals: Decimals,
+    ) -> core::result::Result<(), MathError> {
         for slot in 0..MAX_SERIES {
             if self.entries[slot].live != 0 {
                 self.update_mark(slot, now)?;
@@ -277,10 +289,7 @@ mod tests {
         assert_eq!(core::mem::align_of::<GreekCache>(), 8);
         assert_eq!(core::mem::size_of::<CacheEntry>(), 184);
         assert_eq!(core::mem::size_of::<Board>(), 32);
-        assert_eq!(
-            core::mem::size_of::<GreekCache>(),
-            32 + 6 * 16 + 8 + 8 + 32 * MAX_BOARDS + 184 * MAX_SERIES
-        );
+        assert_eq!(core::mem::size_of::<GreekCache>(), 32 + 6 * 16 + 8 + 8 + 32 * MAX_BOARDS + 184 * MAX_SERIES);
     }
 
     #[test]
@@ -323,15 +332,19 @@ mod tests {
     fn refresh_prices_every_live_series_and_sums_exposures() {
         let mut c = cache();
         let (spot, rate, now) = (fx("150"), fx("0.03"), 0);
-        let call = c.add_series(Pubkey::new_unique(), fx("160"), 30 * DAY, Kind::Call, fx("0.8"), fx("1.1")).unwrap() as usize;
-        let put = c.add_series(Pubkey::new_unique(), fx("140"), 30 * DAY, Kind::Put, fx("0.8"), fx("1.2")).unwrap() as usize;
+        let call =
+            c.add_series(Pubkey::new_unique(), fx("160"), 30 * DAY, Kind::Call, fx("0.8"), fx("1.1")).unwrap() as usize;
+        let put =
+            c.add_series(Pubkey::new_unique(), fx("140"), 30 * DAY, Kind::Put, fx("0.8"), fx("1.2")).unwrap() as usize;
         c.entries[call].net_short = 3_000_000_000; // 3 contracts
         c.entries[put].net_short = 2_000_000_000;
         c.refresh(spot, now, rate, D).unwrap();
 
         let t = t_years(30 * DAY, now);
-        let gc = price_and_greeks(options_math::OptionKind::Call, spot, fx("160"), t, fx("0.8") * fx("1.1"), rate).unwrap();
-        let gp = price_and_greeks(options_math::OptionKind::Put, spot, fx("140"), t, fx("0.8") * fx("1.2"), rate).unwrap();
+        let gc =
+            price_and_greeks(options_math::OptionKind::Call, spot, fx("160"), t, fx("0.8") * fx("1.1"), rate).unwrap();
+        let gp =
+            price_and_greeks(options_math::OptionKind::Put, spot, fx("140"), t, fx("0.8") * fx("1.2"), rate).unwrap();
         assert_eq!(c.entries[call].delta.get(), gc.delta);
         assert_eq!(c.entries[put].value.get(), gp.price);
         let n = |x: u64| I80F48::from_num(x);

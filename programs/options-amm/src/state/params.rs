@@ -180,7 +180,8 @@ impl FeeConfig {
     }
 
     pub fn fee_params(&self, quote_decimals: u8) -> Option<FeeParams> {
-        let coef = I80F48::from_num(self.vega_fee_coef).checked_div(I80F48::checked_from_num(10u128.pow(quote_decimals as u32))?)?;
+        let coef = I80F48::from_num(self.vega_fee_coef)
+            .checked_div(I80F48::checked_from_num(10u128.pow(quote_decimals as u32))?)?;
         Some(FeeParams {
             option_price_fee: bps_fixed(self.option_price_fee_bps as u64),
             spot_price_fee: bps_fixed(self.spot_price_fee_bps as u64),
@@ -245,7 +246,12 @@ pub(crate) mod tests {
     /// they apply).
     pub fn sane() -> PoolParams {
         PoolParams {
-            oracle: OracleParams { feed_id: [7; 32], max_price_age_s: 60, max_conf_bps: 200, settlement_window_s: 3600 },
+            oracle: OracleParams {
+                feed_id: [7; 32],
+                max_price_age_s: 60,
+                max_conf_bps: 200,
+                settlement_window_s: 3600,
+            },
             vol: VolParams {
                 initial_base_iv_bps: 8000,
                 initial_skew_bps: 10_000,
@@ -257,7 +263,12 @@ pub(crate) mod tests {
                 standard_size: 5_000_000_000,
                 rate_bps: 300,
             },
-            fees: FeeConfig { option_price_fee_bps: 100, spot_price_fee_bps: 10, vega_fee_coef: 6_000_000, min_fee: 10_000 },
+            fees: FeeConfig {
+                option_price_fee_bps: 100,
+                spot_price_fee_bps: 10,
+                vega_fee_coef: 6_000_000,
+                min_fee: 10_000,
+            },
             risk: RiskParams {
                 trading_cutoff_s: 12 * 3600,
                 min_delta_bps: 1500,
@@ -301,7 +312,13 @@ pub(crate) mod tests {
             (|p| p.vol.initial_skew_bps = 4000, OptionsError::InvalidVolParams),
             (|p| p.vol.standard_size = 0, OptionsError::InvalidVolParams),
             (|p| p.vol.rate_bps = 10_001, OptionsError::InvalidVolParams),
-            (|p| { p.vol.max_base_iv_bps = 100_000; p.vol.max_skew_bps = 20_000 }, OptionsError::InvalidVolParams),
+            (
+                |p| {
+                    p.vol.max_base_iv_bps = 100_000;
+                    p.vol.max_skew_bps = 20_000
+                },
+                OptionsError::InvalidVolParams,
+            ),
             (|p| p.fees.option_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
             (|p| p.fees.spot_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
             (|p| p.risk.min_delta_bps = 5000, OptionsError::InvalidRiskParams),

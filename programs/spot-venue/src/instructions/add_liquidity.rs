@@ -36,12 +36,7 @@ pub struct AddLiquidity<'info> {
 
 /// `max_amount_base` / `max_amount_quote` are ceilings: after the first
 /// deposit the pool takes only the pro-rata amounts (see `math::deposit`).
-pub fn handler(
-    ctx: Context<AddLiquidity>,
-    max_amount_base: u64,
-    max_amount_quote: u64,
-    min_lp_out: u64,
-) -> Result<()> {
+pub fn handler(ctx: Context<AddLiquidity>, max_amount_base: u64, max_amount_quote: u64, min_lp_out: u64) -> Result<()> {
     let accounts = ctx.accounts;
     let deposit = math::deposit(
         accounts.venue_pool.reserve_base,
@@ -52,20 +47,13 @@ pub fn handler(
     )?;
     require_gte!(deposit.lp_minted, min_lp_out, VenueError::SlippageExceeded);
     require!(
-        accounts.provider_base.amount >= deposit.amount_base
-            && accounts.provider_quote.amount >= deposit.amount_quote,
+        accounts.provider_base.amount >= deposit.amount_base && accounts.provider_quote.amount >= deposit.amount_quote,
         VenueError::InsufficientBalance
     );
-    let reserve_base = accounts
-        .venue_pool
-        .reserve_base
-        .checked_add(deposit.amount_base)
-        .ok_or(VenueError::MathOverflow)?;
-    let reserve_quote = accounts
-        .venue_pool
-        .reserve_quote
-        .checked_add(deposit.amount_quote)
-        .ok_or(VenueError::MathOverflow)?;
+    let reserve_base =
+        accounts.venue_pool.reserve_base.checked_add(deposit.amount_base).ok_or(VenueError::MathOverflow)?;
+    let reserve_quote =
+        accounts.venue_pool.reserve_quote.checked_add(deposit.amount_quote).ok_or(VenueError::MathOverflow)?;
 
     let token_program = accounts.token_program.key();
     token::transfer(

@@ -35,24 +35,12 @@ pub struct RemoveLiquidity<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-pub fn handler(
-    ctx: Context<RemoveLiquidity>,
-    lp_amount: u64,
-    min_base_out: u64,
-    min_quote_out: u64,
-) -> Result<()> {
+pub fn handler(ctx: Context<RemoveLiquidity>, lp_amount: u64, min_base_out: u64, min_quote_out: u64) -> Result<()> {
     let accounts = ctx.accounts;
-    require!(
-        accounts.provider_lp.amount >= lp_amount,
-        VenueError::InsufficientBalance
-    );
+    require!(accounts.provider_lp.amount >= lp_amount, VenueError::InsufficientBalance);
     let lp_supply = accounts.lp_mint.supply;
-    let withdrawal = math::withdraw(
-        accounts.venue_pool.reserve_base,
-        accounts.venue_pool.reserve_quote,
-        lp_supply,
-        lp_amount,
-    )?;
+    let withdrawal =
+        math::withdraw(accounts.venue_pool.reserve_base, accounts.venue_pool.reserve_quote, lp_supply, lp_amount)?;
     require!(
         withdrawal.amount_base >= min_base_out && withdrawal.amount_quote >= min_quote_out,
         VenueError::SlippageExceeded

@@ -49,11 +49,7 @@ impl Swap<'_> {
     /// Moves the tokens of a priced swap and records the new reserves.
     /// Callers have already applied their slippage bound.
     pub fn settle(&mut self, direction: SwapDirection, outcome: SwapOutcome) -> Result<()> {
-        require_gte!(
-            self.user_source.amount,
-            outcome.amount_in,
-            VenueError::InsufficientBalance
-        );
+        require_gte!(self.user_source.amount, outcome.amount_in, VenueError::InsufficientBalance);
         let token_program = self.token_program.key();
         token::transfer(
             CpiContext::new(
