@@ -6,12 +6,12 @@ use crate::backend::Backend;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use anyhow::{anyhow, bail, Context, Result};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
-use options_amm::manager::hedge::{plan, RebalancePlan};
-use options_amm::manager::nav::{pool_nav, Balances};
+use options_amm::manager::hedge::{plan_capped, RebalancePlan};
+use options_amm::manager::nav::{lp_nav, pool_nav, Balances, LpFlow};
 use options_amm::manager::solvency::{headroom, max_quote_out, min_stressed_surplus, positions};
 use options_amm::manager::trade;
 use options_amm::oracle::{read_price, to_fixed, Freshness};
-use options_amm::state::{GreekCache, Pool, Series, SeriesState};
+use options_amm::state::{GreekCache, Pool, PriceMemory, Series, SeriesState};
 use options_math::amm::{Side, TradeQuote};
 use options_math::units::Rounding;
 use options_math::I80F48;
@@ -31,6 +31,13 @@ pub struct PoolSnapshot {
     pub now: i64,
     pub price_account: Pubkey,
     pub lp_supply: u64,
+    /// The pool's price memory with this update recorded (as the program
+    /// would store it), and the price range LP flows and trades see.
+    pub memory: PriceMemory,
+    pub lo: I80F48,
+    pub hi: I80F48,
+    /// The venue's per-call hedge cap, when the venue pool was readable.
+    pub venue_cap: Option<u64>,
 }
 
 pub struct SeriesInfo {
@@ -99,6 +106,16 @@ impl PoolSnapshot {
             .refresh(spot, now, pool.params.vol.rate(), pool.decimals())
             .map_err(|e| anyhow!("cannot price the pool's series: {e}"))?;
         let lp_supply = b.mint_supply(&pool.lp_mint).await?;
+        let mut memory = pool.price_memory;
+        let window = pool.params.oracle.max_price_age_s as i64;
+        let oracle_problem =
+            oracle_problem.or_else(|| memory.observe(spot, msg.publish_time, window).err().map(|e| e.to_string()));
+        let (lo, hi) = if oracle_problem.is_none() { memory.range() } else { (spot, spot) };
+        let venue_cap = b
+            .anchor::<spot_venue::state::VenuePool>(&pool.params.hedge.venue_pool, "venue pool")
+            .await
+            .ok()
+            .map(|v| options_amm::venue::hedge_cap(&v));
         Ok(PoolSnapshot {
             keys,
             pool,
@@ -109,6 +126,10 @@ impl PoolSnapshot {
             now,
             price_account,
             lp_supply,
+            memory,
+            lo,
+            hi,
+            venue_cap,
         })
     }
 
@@ -124,6 +145,12 @@ impl PoolSnapshot {
         pool_nav(&self.pool, &self.cache, rounding).unwrap_or(i128::MIN)
     }
 
+    /// The NAV a deposit or withdrawal sent now is priced at (the program's
+    /// `lp_nav`: worse IV, worse end of the recent prices, locked fees).
+    pub fn lp_nav(&self, flow: LpFlow) -> i128 {
+        lp_nav(&self.pool, &self.cache, self.spot, self.lo, self.hi, self.now, flow).unwrap_or(i128::MIN)
+    }
+
     /// Quote per LP token (whole units), at the withdrawal NAV.
     pub fn nav_per_share(&self) -> f64 {
         let nav = self.nav(Rounding::Down).max(0) as f64 + options_amm::constants::VIRTUAL_QUOTE as f64;
@@ -137,7 +164,7 @@ impl PoolSnapshot {
             self.spot,
             r.max_move_bps,
             r.solvency_reserve_bps,
-            positions(&self.cache),
+            positions(&self.cache, self.now, &self.pool.params.risk),
             self.pool.decimals(),
         )
         .unwrap_or(i128::MIN)
@@ -158,7 +185,7 @@ impl PoolSnapshot {
             Balances::of(&self.pool),
             self.spot,
             self.pool.params.risk.max_move_bps,
-            positions(&self.cache),
+            positions(&self.cache, self.now, &self.pool.params.risk),
             d,
         )
         .unwrap_or(0) as f64;
@@ -171,7 +198,7 @@ impl PoolSnapshot {
 
     /// The rebalance the program would do now, or why none is due.
     pub fn rebalance_plan(&self) -> Result<RebalancePlan, anchor_lang::error::Error> {
-        plan(&self.pool, &self.cache, self.spot, self.now)
+        plan_capped(&self.pool, &self.cache, self.spot, self.now, self.venue_cap.unwrap_or(u64::MAX))
     }
 
     /// The band the pool's policy uses now (underlying base units).
@@ -202,7 +229,10 @@ impl PoolSnapshot {
             bail!("series {} is settled: it can no longer be traded (redeem it instead)", series.key);
         }
         let mut cache = self.cache.clone();
-        trade::execute(&self.pool, &mut cache, series.series.cache_index as usize, side, contracts, self.spot, self.now)
+        let slot = series.series.cache_index as usize;
+        let kind = GreekCache::entry_kind(&cache.entries[slot]).into();
+        let priced_at = trade::trade_spot(kind, side, self.lo, self.hi);
+        trade::execute(&self.pool, &mut cache, slot, side, contracts, self.spot, priced_at, self.now)
             .map_err(|e| anyhow!("{}", program_error_line(&e)))
     }
 

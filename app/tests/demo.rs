@@ -105,7 +105,7 @@ fn check_report(v: &Value) {
             assert_eq!(r["inside_band"], true);
         } else {
             let cap = r["cap"].as_str().unwrap();
-            assert!(["max_trade", "funds_payouts", "cash"].contains(&cap), "unknown cap {cap}");
+            assert!(["max_trade", "venue_depth", "funds_payouts", "cash"].contains(&cap), "unknown cap {cap}");
         }
         max_after = max_after.max(after.abs());
         cost += i(r, "cost");

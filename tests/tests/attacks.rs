@@ -21,6 +21,11 @@
 //! | oracle manipulation | `oracle_manipulation` |
 //! | sandwiching the rebalance swap (measured) | `rebalance_sandwich` |
 //! | NAV manipulation through the vol surface (measured) | `nav_manipulation` |
+//! | choosing among live oracle updates: LP and trade round trips, rebalance ping-pong (measured) | `oracle_choice` |
+//! | the expiry-to-settlement window, one price per expiry (measured) | `expiry_window` |
+//! | just-in-time liquidity around a large trade (measured) | `jit_liquidity` |
+//! | long-dated, high-vol books against the solvency stress (measured) | `tenor_stress` |
+//! | sandwiching a hedge larger than fee x depth (measured) | `rebalance_sandwich` |
 //!
 //! The modules live in `attacks/`; `#[path]` is needed because a test
 //! binary's root resolves `mod x;` next to itself, not in `attacks/`.
@@ -34,12 +39,18 @@ mod close_and_revive;
 mod common;
 #[path = "attacks/duplicate_accounts.rs"]
 mod duplicate_accounts;
+#[path = "attacks/expiry_window.rs"]
+mod expiry_window;
 #[path = "attacks/first_depositor.rs"]
 mod first_depositor;
+#[path = "attacks/jit_liquidity.rs"]
+mod jit_liquidity;
 #[path = "attacks/missing_signer.rs"]
 mod missing_signer;
 #[path = "attacks/nav_manipulation.rs"]
 mod nav_manipulation;
+#[path = "attacks/oracle_choice.rs"]
+mod oracle_choice;
 #[path = "attacks/oracle_manipulation.rs"]
 mod oracle_manipulation;
 #[path = "attacks/overflow.rs"]
@@ -56,5 +67,7 @@ mod reinitialisation;
 mod rounding;
 #[path = "attacks/support.rs"]
 mod support;
+#[path = "attacks/tenor_stress.rs"]
+mod tenor_stress;
 #[path = "attacks/type_cosplay.rs"]
 mod type_cosplay;

@@ -603,6 +603,8 @@ fn scene_accounts(s: &Scene) -> Vec<Pubkey> {
 #[tokio::test]
 async fn every_priced_instruction_refuses_each_untrustworthy_price() {
     let mut s = scene().await;
+    // past the scene's own update: the pool never takes an update older than one it used
+    s.w.bank.advance(120);
     let now = s.w.bank.now();
     let (feed, p) = (s.w.m.feed_id, 150_00000000i64);
     let limits = s.w.m.pool(&mut s.w.bank).await.unwrap().params.oracle;
@@ -671,6 +673,8 @@ async fn every_priced_instruction_refuses_each_untrustworthy_price() {
 #[tokio::test]
 async fn the_oracle_limits_themselves_are_accepted() {
     let mut s = scene().await;
+    // past the scene's own update: the pool never takes an update older than one it used
+    s.w.bank.advance(120);
     let now = s.w.bank.now();
     let (feed, p) = (s.w.m.feed_id, 150_00000000i64);
     let pool = s.w.m.pool(&mut s.w.bank).await.unwrap();

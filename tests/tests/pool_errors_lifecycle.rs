@@ -16,7 +16,7 @@ use oamm_sdk::pda::SeriesKeys;
 use oamm_sdk::pyth::PriceObservation;
 use options_amm::constants::MAX_BOARDS;
 use options_amm::error::OptionsError;
-use options_amm::manager::nav::{pool_nav, Balances};
+use options_amm::manager::nav::Balances;
 use options_amm::manager::solvency::{headroom, max_quote_out, positions};
 use options_amm::manager::{lp, settlement};
 use options_amm::state::{Kind, SeriesState};
@@ -36,17 +36,16 @@ fn update(w: &World, price_e8: i64, publish_time: i64, prev: i64) -> PriceObserv
 /// What the program will let leave now and the LP units that pay at most
 /// that: the same plain functions the handler runs, on copied state.
 async fn can_leave(w: &mut World) -> (u64, u64, u64) {
-    let pool = w.m.pool(&mut w.bank).await.unwrap();
-    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
-    let s = spot(&w.m);
-    cache.refresh(s, w.bank.now(), pool.params.vol.rate(), pool.decimals()).unwrap();
+    let (pool, cache, seen) = observed(w).await;
+    let s = seen.spot;
+    let now = w.bank.now();
     let r = &pool.params.risk;
+    let positions = positions(&cache, now, r);
     let room =
-        headroom(Balances::of(&pool), s, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals())
-            .unwrap();
+        headroom(Balances::of(&pool), s, r.max_move_bps, r.solvency_reserve_bps, positions, pool.decimals()).unwrap();
     let solvent_max = max_quote_out(room, r.solvency_reserve_bps);
     let cash = pool.quote_balance - pool.reserved_payouts;
-    let nav = pool_nav(&pool, &cache, Rounding::Down).unwrap() as u64;
+    let nav = expected_nav(w, Rounding::Down).await;
     let supply = w.bank.mint_supply(&w.m.keys.lp_mint).await.unwrap();
     let n = solvent_max.min(cash);
     (n, lp::shares_for_quote(n, nav, supply), solvent_max)

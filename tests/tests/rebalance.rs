@@ -6,19 +6,10 @@ use common::*;
 use oamm_sdk::ix;
 use oamm_sdk::market::{Actor, MarketConfig};
 use options_amm::error::OptionsError;
-use options_amm::manager::hedge::{keeper_reward, plan, HedgeSide, RebalancePlan};
+use options_amm::manager::hedge::{keeper_reward, HedgeSide, RebalancePlan};
 use options_amm::state::{HedgePolicyConfig, Kind};
 use options_math::I80F48;
 use spot_venue::math::{swap_exact_in, swap_exact_out};
-
-/// The plan the program will execute now (same function, copied state).
-async fn expected_plan(w: &mut World) -> Result<RebalancePlan, anchor_lang::error::Error> {
-    let pool = w.m.pool(&mut w.bank).await.unwrap();
-    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
-    let (spot, now) = (spot(&w.m), w.bank.now());
-    cache.refresh(spot, now, pool.params.vol.rate(), pool.decimals()).unwrap();
-    plan(&pool, &cache, spot, now)
-}
 
 /// hedge - B* at the current oracle price, underlying base units.
 async fn pool_delta(w: &mut World) -> I80F48 {
@@ -92,8 +83,11 @@ async fn short_calls_are_hedged_by_buying_and_a_rally_buys_more() {
     assert!(delta.abs() <= p.band, "after the rebalance |hedge - B*| = {delta} > band {}", p.band);
     check_books(&mut w, &[call]).await;
 
-    // nothing due right after: a specific error, nothing changes, no reward
+    // nothing due right after (once the cooldown is over): a specific error, nothing changes, no reward
     let before = balance(&mut w.bank, k.quote).await;
+    expect_err(w.m.rebalance(&mut w.bank, &k).await, OptionsError::RebalanceCooldown);
+    w.bank.advance(60);
+    w.m.post_price(&mut w.bank, w.m.spot_e8);
     expect_err(w.m.rebalance(&mut w.bank, &k).await, OptionsError::RebalanceNotDue);
     assert_eq!(balance(&mut w.bank, k.quote).await, before);
 
@@ -140,7 +134,10 @@ fn ww(cost_bps: u16, risk_aversion_ppm: u64) -> HedgePolicyConfig {
 }
 
 async fn ww_world(policy: HedgePolicyConfig) -> World {
-    let mut w = world().await;
+    // a venue deep enough that its per-call cap (depth x fee / 2 = 300 SOL)
+    // does not stop a to-the-edge trade
+    let cfg = MarketConfig { venue_depth_underlying: 200_000 * SOL, ..MarketConfig::default() };
+    let mut w = world_with(cfg, 500_000 * USDC).await;
     let mut params = w.m.pool(&mut w.bank).await.unwrap().params;
     params.hedge.policy = policy;
     params.hedge.min_band = 1;
@@ -218,9 +215,15 @@ async fn a_venue_too_shallow_for_the_hedge_refuses_it_before_any_swap() {
     let mut t = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
     w.m.buy(&mut w.bank, &mut t, &call, 40 * SOL, u64::MAX).await.unwrap();
     let k = keeper(&mut w).await;
-    let p = expected_plan(&mut w).await.expect("a rebalance is due");
-    assert_eq!(p.side, HedgeSide::BuyUnderlying);
-    assert!(p.underlying > 10 * SOL, "the plan wants more than the venue holds: {}", p.underlying);
+    // the venue's per-call cap (depth x fee / 2 = 0.015 SOL) is below the
+    // pool's min band: the plan itself refuses instead of swapping dust
+    assert!(options_amm::venue::hedge_cap(&w.m.venue_pool(&mut w.bank).await.unwrap()) < SOL / 10);
+    match expected_plan(&mut w).await {
+        Err(anchor_lang::error::Error::AnchorError(e)) => {
+            assert_eq!(e.error_code_number, code(OptionsError::VenueCannotFill))
+        }
+        other => panic!("expected VenueCannotFill from the plan, got {other:?}"),
+    }
 
     let watched = [w.m.keys.pool, w.m.keys.quote_vault, w.m.keys.hedge_vault, w.m.venue.venue_pool, k.quote];
     let before = snapshot(&mut w.bank, &watched).await;
@@ -332,7 +335,6 @@ async fn scenario(policy: HedgePolicyConfig, seed: u64) -> ScenarioStats {
     let mut w = world().await;
     let mut params = w.m.pool(&mut w.bank).await.unwrap().params;
     params.hedge.policy = policy;
-    params.hedge.cooldown_s = 0;
     w.m.update_params(&mut w.bank, params.clone()).await.unwrap();
     let near = T0 + 5 * DAY;
     let far = T0 + 20 * DAY;

@@ -36,7 +36,7 @@ use oamm_sdk::bank::{Bank, BankError};
 use oamm_sdk::market::{default_params, Actor, Market, MarketConfig, SOL_USD_FEED_ID};
 use oamm_sdk::pda::SeriesKeys;
 use options_amm::error::OptionsError;
-use options_amm::manager::hedge::{plan, HedgeSide};
+use options_amm::manager::hedge::{plan_capped, HedgeSide};
 use options_amm::manager::lp::{quote_for_shares, shares_for_quote};
 use options_amm::manager::settlement::redemption;
 use options_amm::state::{HedgePolicyConfig, Kind, Series, SeriesState};
@@ -192,7 +192,8 @@ pub struct RebalanceRecord {
     /// |delta_after| <= band.
     pub inside_band: bool,
     /// Why the hedge may stop outside the band: "max_trade" (the per-call
-    /// cap), "funds_payouts" (a sale sized to fund settled holders) or
+    /// cap), "venue_depth" (the venue's per-call cap, half of depth x fee),
+    /// "funds_payouts" (a sale sized to fund settled holders) or
     /// "cash" (a buy limited to the quote not owed to holders); null when
     /// nothing capped it.
     pub cap: Option<&'static str>,
@@ -422,7 +423,6 @@ impl World {
                 HedgePolicyConfig::WhalleyWilmott { cost_bps: WW_COST_BPS, risk_aversion_ppm: WW_RISK_AVERSION_PPM }
             }
         };
-        params.hedge.cooldown_s = 0;
         m.update_params(&mut e.bank, params.clone()).await.map_err(bank_err).context("cannot set the hedge policy")?;
         let bank = &mut e.bank;
         let lp = m.new_actor(bank, LP_DEPOSIT).await.map_err(bank_err)?;
@@ -730,7 +730,9 @@ impl World {
         let cash_limited = p.side == HedgeSide::BuyUnderlying && {
             let mut rich = s.pool.clone();
             rich.quote_balance = rich.quote_balance.saturating_add(u64::MAX / 4);
-            plan(&rich, &s.cache, s.spot, s.now).map(|r| r.underlying > p.underlying).unwrap_or(false)
+            plan_capped(&rich, &s.cache, s.spot, s.now, s.venue_cap.unwrap_or(u64::MAX))
+                .map(|r| r.underlying > p.underlying)
+                .unwrap_or(false)
         };
         let delta_before = I80F48::from_num(s.pool.hedge_balance) - p.target;
         let (bank, m) = parts(&mut self.b, &self.pool)?;
@@ -766,6 +768,8 @@ impl World {
         let inside_band = delta_after.abs() <= p.band;
         let cap = if p.underlying == self.max_trade {
             Some("max_trade")
+        } else if Some(p.underlying) == s.venue_cap {
+            Some("venue_depth")
         } else if p.funds_payouts {
             Some("funds_payouts")
         } else if cash_limited {

@@ -7,7 +7,7 @@ use crate::snapshot::{pick_pool, PoolSnapshot};
 use anyhow::{bail, Result};
 use oamm_sdk::ix;
 use options_amm::manager::lp;
-use options_math::units::Rounding;
+use options_amm::manager::nav::LpFlow;
 use serde_json::json;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
@@ -49,7 +49,7 @@ pub async fn run(b: &mut Backend, pool: Option<Pubkey>, cmd: LpCommand) -> Resul
             if b.token_balance(&quote_acc).await? < amount {
                 bail!("your quote account {quote_acc} holds less than {}", format_units(amount, dq));
             }
-            let nav = s.nav(Rounding::Up);
+            let nav = s.lp_nav(LpFlow::Deposit);
             if nav < 0 {
                 bail!("the pool's NAV is negative: deposits are refused until it recovers");
             }
@@ -70,7 +70,7 @@ pub async fn run(b: &mut Backend, pool: Option<Pubkey>, cmd: LpCommand) -> Resul
             if amount > held {
                 bail!("you hold {} LP tokens, fewer than {}", format_units(held, dq), format_units(amount, dq));
             }
-            let nav = s.nav(Rounding::Down);
+            let nav = s.lp_nav(LpFlow::Withdrawal);
             if nav <= 0 {
                 bail!("the pool's NAV is not positive: withdrawals are refused until it recovers");
             }

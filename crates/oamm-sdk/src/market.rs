@@ -47,11 +47,14 @@ pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
             max_move_bps: 3000,
             solvency_reserve_bps: 500,
             max_unhedged_delta: 2_000_000_000_000,
+            stress_sigmas_bps: 20_000,
+            stress_vol_shock_bps: 2_500,
         },
         hedge: HedgeConfig {
             policy: HedgePolicyConfig::DeltaThreshold { band: 5_000_000_000 },
             min_band: 500_000_000,
-            cooldown_s: 0,
+            // at least the oracle age window: no ping-pong between two live updates
+            cooldown_s: 60,
             // 100 SOL: a 20,000 SOL venue fills it well inside the 150 bps
             // bound; larger hedges split across calls
             max_trade: 100_000_000_000,

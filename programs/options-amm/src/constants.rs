@@ -49,3 +49,8 @@ pub const MAX_SERIES_LIFETIME_S: i64 = 5 * SECONDS_PER_YEAR;
 /// move the mark, so buying to lift IV around a deposit or withdrawal
 /// cannot shift NAV between LPs.
 pub const MARK_IV_WINDOW_S: i64 = 3_600;
+
+/// Trade fees reach the NAV a withdrawal is paid at linearly over this long
+/// (Yearn's locked-profit idea): a deposit made just before a large trade
+/// and withdrawn just after it earns none of that trade's fee.
+pub const FEE_UNLOCK_S: i64 = 3_600;

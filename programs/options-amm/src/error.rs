@@ -15,9 +15,9 @@ pub enum OptionsError {
     InvalidVolParams,
     #[msg("Fee parameters invalid: option and spot fees must be below 10000 bps")]
     InvalidFeeParams,
-    #[msg("Risk parameters invalid: min delta < 5000 bps, max move 1..=9000 bps, reserve < 10000 bps, caps > 0, live series 1..=32")]
+    #[msg("Risk parameters invalid: min delta < 5000 bps, max move 1..=9000 bps, reserve < 10000 bps, caps > 0, live series 1..=32, stress sigmas <= 60000 bps, vol shock <= 10000 bps")]
     InvalidRiskParams,
-    #[msg("Hedge parameters invalid: band > 0, WW cost 1..=1000 bps and risk aversion > 0, slippage 1..=2000 bps, reward bps <= 1000")]
+    #[msg("Hedge parameters invalid: band > 0, WW cost 1..=1000 bps and risk aversion > 0, slippage 1..=2000 bps, reward bps <= 1000, cooldown >= the oracle's max price age")]
     InvalidHedgeParams,
     #[msg("Mint decimals above 18 are not supported")]
     UnsupportedDecimals,
@@ -151,12 +151,18 @@ pub enum OptionsError {
     ExpiryTooFar,
     #[msg("This account already exists (the pool or series was created before)")]
     AccountAlreadyExists,
+
+    // --- oracle time and settlement integrity (6063..)
+    #[msg("This price update is older than one the pool has already used: pass the pool's latest update or a newer one (post a fresh update from Hermes if the on-chain one is stale)")]
+    OracleUpdateOlderThanPool,
+    #[msg("A series of this pool is past expiry and not settled: settle it first (settle_series with the update covering expiry; it can go in the same transaction)")]
+    ExpiredSeriesUnsettled,
 }
 
 impl OptionsError {
     /// Every variant in code order, for clients that turn a code back into
     /// a name and a message.
-    pub const ALL: [OptionsError; 62] = [
+    pub const ALL: [OptionsError; 64] = [
         OptionsError::Unauthorized,
         OptionsError::InvalidOracleParams,
         OptionsError::InvalidVolParams,
@@ -219,6 +225,8 @@ impl OptionsError {
         OptionsError::SettlementPriceNotFirstAfterExpiry,
         OptionsError::ExpiryTooFar,
         OptionsError::AccountAlreadyExists,
+        OptionsError::OracleUpdateOlderThanPool,
+        OptionsError::ExpiredSeriesUnsettled,
     ];
 
     pub fn from_code(code: u32) -> Option<OptionsError> {

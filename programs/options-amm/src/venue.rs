@@ -25,6 +25,16 @@ pub fn load_pool(
     Ok(pool)
 }
 
+/// The largest hedge one rebalance may swap on this venue, underlying base
+/// units: half of depth x fee. A sandwich around a swap of x on a
+/// constant-product pool of depth R and fee f pays its author roughly
+/// (x - f R) x (the price it pushed): below f R the front-run's own fees
+/// cost more than the pool's trade gives back, so at half of it every
+/// sandwich loses. Larger hedges split across calls (and cooldowns).
+pub fn hedge_cap(pool: &VenuePool) -> u64 {
+    ((pool.reserve_base as u128 * pool.fee_bps as u128) / (2 * crate::constants::BPS as u128)) as u64
+}
+
 /// What the venue would do with the plan now, by its own maths, checked
 /// against the oracle bound before any CPI: a manipulated venue price fails
 /// here with our `SlippageExceeded` (the venue would refuse it too, with its

@@ -66,6 +66,10 @@ async fn inflating_nav_through_fees_costs_the_attacker_a_million_times_what_the_
         value.0 as f64 / value.1 as f64
     );
 
+    // the fees unlock (a withdrawal counts them only after FEE_UNLOCK_S)
+    w.bank.advance(options_amm::constants::FEE_UNLOCK_S);
+    w.m.post_price(&mut w.bank, w.m.spot_e8);
+    let value = share_value(&mut w).await;
     // the victim's deposit is an awkward size, one unit short of a whole share multiple
     let deposit = 10_000 * USDC - 1;
     let shares = expected_shares(&mut w, deposit).await;

@@ -8,16 +8,12 @@ use super::support::*;
 use crate::common::*;
 use oamm_sdk::market::Actor;
 use options_amm::error::OptionsError;
-use options_amm::manager::hedge::{plan, HedgeSide, RebalancePlan};
+use options_amm::manager::hedge::{HedgeSide, RebalancePlan};
 use options_amm::state::Kind;
 use options_math::units::Rounding;
 
 async fn due_plan(w: &mut World) -> RebalancePlan {
-    let pool = w.m.pool(&mut w.bank).await.unwrap();
-    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
-    let (spot, now) = (spot(&w.m), w.bank.now());
-    cache.refresh(spot, now, pool.params.vol.rate(), pool.decimals()).unwrap();
-    plan(&pool, &cache, spot, now).expect("a rebalance is due")
+    expected_plan(w).await.expect("a rebalance is due")
 }
 
 struct Outcome {
@@ -28,20 +24,22 @@ struct Outcome {
     bound: i128,
     attacker_pnl: i128,
     fair: i128,
+    /// Underlying the pool's swap moved (0 if it reverted).
+    swapped: u64,
 }
 
 /// One sandwich: `front` base units of the attacker's trade in the venue's
 /// direction that hurts the pool, the keeper's rebalance, the attacker's unwind.
-async fn sandwich(side: HedgeSide, front_quote: u64) -> Outcome {
+async fn sandwich(side: HedgeSide, front_quote: u64, calls: u64) -> Outcome {
     let mut w = world().await;
     let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * DAY, Kind::Call).await.unwrap();
-    let mut t = w.m.new_actor(&mut w.bank, 100_000 * USDC).await.unwrap();
-    w.m.buy(&mut w.bank, &mut t, &call, 40 * SOL, u64::MAX).await.unwrap();
+    let mut t = w.m.new_actor(&mut w.bank, 10_000_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut t, &call, calls * SOL, u64::MAX).await.unwrap();
     let keeper: Actor = w.m.new_actor(&mut w.bank, 0).await.unwrap();
     if side == HedgeSide::SellUnderlying {
         // hedge first, then the calls come back: the pool must sell its hedge
         w.m.rebalance(&mut w.bank, &keeper).await.unwrap();
-        w.m.sell(&mut w.bank, &mut t, &call, 40 * SOL, 0).await.unwrap();
+        w.m.sell(&mut w.bank, &mut t, &call, calls * SOL, 0).await.unwrap();
         w.bank.advance(60);
         w.m.post_price(&mut w.bank, 150_00000000);
     }
@@ -110,7 +108,8 @@ async fn sandwich(side: HedgeSide, front_quote: u64) -> Outcome {
         }
     };
     check_books(&mut w, &[call]).await;
-    Outcome { reverted, pool_loss, bound, attacker_pnl, fair }
+    let swapped = if reverted { 0 } else { p.underlying };
+    Outcome { reverted, pool_loss, bound, attacker_pnl, fair, swapped }
 }
 
 #[tokio::test]
@@ -123,7 +122,7 @@ async fn a_sandwiched_rebalance_reverts_or_loses_no_more_than_the_slippage_bound
         println!("  front-run USDC | rebalance | pool loss USDC (bps of fair) | bound USDC | attacker P&L USDC");
         let (mut executed, mut reverted) = (0, 0);
         for usd in sizes {
-            let o = sandwich(side, usd * USDC).await;
+            let o = sandwich(side, usd * USDC, 40).await;
             let bps = o.pool_loss as f64 * 10_000.0 / o.fair as f64;
             println!(
                 "  {usd:>14} | {:>9} | {:>12.2} ({bps:>6.1}) | {:>10.2} | {:>10.2}",
@@ -149,4 +148,33 @@ async fn a_sandwiched_rebalance_reverts_or_loses_no_more_than_the_slippage_bound
         assert!(executed > 0 && reverted > 0, "{side:?}: {executed} executed, {reverted} reverted");
     }
     println!("rebalance sandwich: worst executed loss {worst_bps:.1} bps of fair value (bound 150 bps)");
+}
+
+#[tokio::test]
+async fn a_large_hedge_is_capped_by_venue_depth_so_a_sandwich_of_it_loses_money() {
+    // 400 ATM calls: ~200 SOL of hedge due, far above fee x depth (60 SOL on
+    // this 20,000 SOL, 30 bps venue). Before the cap the pool swapped
+    // max_trade (100 SOL) at once and a sandwich netted about +42 USDC; now
+    // one call swaps at most half of fee x depth (30 SOL).
+    println!("large-hedge sandwich (400 calls, ~200 SOL due), pool buys:");
+    println!("  front-run USDC | rebalance | swapped SOL | pool loss USDC (bps of fair) | attacker P&L USDC");
+    let mut best = i128::MIN;
+    for usd in [0u64, 20_000, 40_000, 60_000, 80_000, 100_000, 150_000] {
+        let o = sandwich(HedgeSide::BuyUnderlying, usd * USDC, 400).await;
+        let bps = if o.fair > 0 { o.pool_loss as f64 * 10_000.0 / o.fair as f64 } else { 0.0 };
+        println!(
+            "  {usd:>14} | {:>9} | {:>11.3} | {:>12.2} ({bps:>6.1}) | {:>10.2}",
+            if o.reverted { "reverted" } else { "ran" },
+            o.swapped as f64 / SOL as f64,
+            usdc(o.pool_loss),
+            usdc(o.attacker_pnl)
+        );
+        assert!(o.swapped <= 30 * SOL, "one call swaps at most the venue cap");
+        assert!(o.pool_loss <= o.bound);
+        if usd > 0 {
+            best = best.max(o.attacker_pnl);
+        }
+    }
+    println!("  best sandwich: {:+.2} USDC (was about +42 at max_trade 100 SOL)", usdc(best));
+    assert!(best <= 0, "a sandwich of the capped hedge made {best}");
 }

@@ -153,11 +153,10 @@ pub fn usdc(x: i128) -> f64 {
 }
 
 /// What one LP share is worth now, as the exact fraction (NAV + virtual
-/// quote) / (supply + virtual shares) the program prices shares at, NAV
-/// rounded down (the withdrawal view).
+/// quote) / (supply + virtual shares), NAV at the mark rounded down.
 pub async fn share_value(w: &mut World) -> (i128, i128) {
     use options_amm::constants::{VIRTUAL_LP_SHARES, VIRTUAL_QUOTE};
-    let nav = expected_nav(w, options_math::units::Rounding::Down).await as i128;
+    let nav = mark_nav(w).await;
     let supply = w.bank.mint_supply(&w.m.keys.lp_mint).await.unwrap() as i128;
     (nav + VIRTUAL_QUOTE as i128, supply + VIRTUAL_LP_SHARES as i128)
 }

@@ -5,16 +5,21 @@
 #![allow(deprecated)]
 
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
 use oamm_sdk::bank::{Bank, BankResult};
 use oamm_sdk::market::{Actor, Market, MarketConfig};
 use oamm_sdk::pda::SeriesKeys;
 use options_amm::error::OptionsError;
-use options_amm::manager::{lp, nav::pool_nav, trade};
+use options_amm::manager::hedge::{plan_capped, RebalancePlan};
+use options_amm::manager::nav::{lp_nav, LpFlow};
+use options_amm::manager::{lp, refresh_at_oracle, trade, Observation};
 use options_amm::oracle::to_fixed;
+use options_amm::state::{GreekCache, Pool};
 use options_amm::state::{Series, SeriesState};
 use options_math::amm::{Side, TradeQuote};
 use options_math::units::Rounding;
 use options_math::I80F48;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 pub const USDC: u64 = 1_000_000;
 pub const SOL: u64 = 1_000_000_000;
@@ -68,23 +73,51 @@ pub fn spot(m: &Market) -> I80F48 {
     to_fixed(m.spot_e8, -8).unwrap()
 }
 
+pub async fn price_update(w: &mut World) -> PriceUpdateV2 {
+    let acc = w.bank.account(&w.m.oracle).await.unwrap().expect("the oracle account");
+    PriceUpdateV2::try_deserialize(&mut acc.data.as_slice()).unwrap()
+}
+
+/// The pool and its cache as the program sees them in an instruction sent
+/// now: refreshed at the posted update, with that update observed.
+pub async fn observed(w: &mut World) -> (Pool, Box<GreekCache>, Observation) {
+    let pool = w.m.pool(&mut w.bank).await.unwrap();
+    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
+    let update = price_update(w).await;
+    let seen = refresh_at_oracle(&pool, &mut cache, &update, w.bank.now()).unwrap();
+    (pool, cache, seen)
+}
+
+/// The rebalance plan the program will execute now (same function, copied
+/// state, the venue's hedge cap).
+pub async fn expected_plan(w: &mut World) -> Result<RebalancePlan, anchor_lang::error::Error> {
+    let venue = w.m.venue_pool(&mut w.bank).await.unwrap();
+    let (pool, cache, seen) = observed(w).await;
+    plan_capped(&pool, &cache, seen.spot, w.bank.now(), options_amm::venue::hedge_cap(&venue))
+}
+
 /// What the program will charge or pay for a trade submitted now: the same
 /// plain functions the handler runs, on a copy of the on-chain state.
 pub async fn expected_quote(w: &mut World, s: &SeriesKeys, side: Side, contracts: u64) -> TradeQuote {
-    let pool = w.m.pool(&mut w.bank).await.unwrap();
     let series: Series = w.m.series(&mut w.bank, s).await.unwrap();
-    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
-    let (spot, now) = (spot(&w.m), w.bank.now());
-    cache.refresh(spot, now, pool.params.vol.rate(), pool.decimals()).unwrap();
-    trade::execute(&pool, &mut cache, series.cache_index as usize, side, contracts, spot, now).unwrap()
+    let (pool, mut cache, seen) = observed(w).await;
+    let slot = series.cache_index as usize;
+    let priced_at = trade::trade_spot(GreekCache::entry_kind(&cache.entries[slot]).into(), side, seen.lo, seen.hi);
+    trade::execute(&pool, &mut cache, slot, side, contracts, seen.spot, priced_at, w.bank.now()).unwrap()
 }
 
-/// NAV the program will see now, rounded as a deposit (Up) or withdrawal (Down) sees it.
+/// NAV the program will see now, as a deposit (Up) or withdrawal (Down) is priced.
 pub async fn expected_nav(w: &mut World, rounding: Rounding) -> u64 {
-    let pool = w.m.pool(&mut w.bank).await.unwrap();
-    let mut cache = w.m.cache(&mut w.bank).await.unwrap();
-    cache.refresh(spot(&w.m), w.bank.now(), pool.params.vol.rate(), pool.decimals()).unwrap();
-    pool_nav(&pool, &cache, rounding).unwrap() as u64
+    let (pool, cache, seen) = observed(w).await;
+    let flow = if rounding == Rounding::Up { LpFlow::Deposit } else { LpFlow::Withdrawal };
+    lp_nav(&pool, &cache, seen.spot, seen.lo, seen.hi, w.bank.now(), flow).unwrap() as u64
+}
+
+/// The pool's NAV at the mark (no LP-flow adjustments), rounded down: what
+/// the LPs' shares are worth, for invariants that compare before and after.
+pub async fn mark_nav(w: &mut World) -> i128 {
+    let (pool, cache, _) = observed(w).await;
+    options_amm::manager::nav::pool_nav(&pool, &cache, Rounding::Down).unwrap()
 }
 
 pub async fn expected_shares(w: &mut World, amount: u64) -> u64 {

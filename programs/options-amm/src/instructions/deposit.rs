@@ -1,14 +1,15 @@
 //! `deposit(quote_amount, min_lp_out)`: LP tokens at NAV per share, NAV from
-//! the greek cache refreshed at the oracle price in this instruction.
+//! the greek cache refreshed at the oracle price in this instruction and
+//! valued against the depositor (`nav::lp_nav`).
 use crate::constants::PAUSE_LP;
 use crate::error::{math_err, OptionsError};
 use crate::events::Deposited;
-use crate::manager::{lp, nav::pool_nav, refresh_at_oracle};
+use crate::manager::nav::{lp_nav, LpFlow};
+use crate::manager::{lp, refresh_at_oracle, require_settled_expiries};
 use crate::state::{GreekCache, Pool};
 use crate::tokens;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
-use options_math::units::Rounding;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 #[derive(Accounts)]
@@ -47,9 +48,10 @@ pub fn handler(ctx: Context<Deposit>, quote_amount: u64, min_lp_out: u64) -> Res
     require!(ctx.accounts.depositor_quote.amount >= quote_amount, OptionsError::InsufficientFunds);
 
     let mut cache = ctx.accounts.greek_cache.load_mut()?;
-    refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;
-    // the higher NAV: a deposit buys in at the price least favourable to it
-    let nav = pool_nav(pool, &cache, Rounding::Up).map_err(math_err)?;
+    let seen = refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;
+    require_settled_expiries(&cache, now)?;
+    // the highest NAV: a deposit buys in at the price least favourable to it
+    let nav = lp_nav(pool, &cache, seen.spot, seen.lo, seen.hi, now, LpFlow::Deposit).map_err(math_err)?;
     drop(cache);
     require!(nav >= 0, OptionsError::PoolInsolvent);
     let nav = u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?;
@@ -78,6 +80,7 @@ pub fn handler(ctx: Context<Deposit>, quote_amount: u64, min_lp_out: u64) -> Res
     )?;
 
     let pool = &mut ctx.accounts.pool;
+    pool.price_memory = seen.memory;
     pool.quote_balance = pool.quote_balance.checked_add(quote_amount).ok_or(OptionsError::AmountTooLarge)?;
     emit!(Deposited {
         pool: pool.key(),

@@ -121,6 +121,9 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
             total_payouts: 0,
             total_keeper_rewards: 0,
             rebalance_count: 0,
+            price_memory: Default::default(),
+            locked_fees: 0,
+            locked_fees_at: 0,
         },
     )?;
     emit!(PoolInitialized { pool: pool_key, admin, underlying_mint, quote_mint, feed_id });

@@ -6,8 +6,8 @@
 use crate::constants::{PAUSE_REBALANCE, POOL_SEED};
 use crate::error::OptionsError;
 use crate::events::Rebalanced;
-use crate::manager::hedge::{keeper_reward, plan, HedgeSide};
-use crate::manager::refresh_at_oracle;
+use crate::manager::hedge::{keeper_reward, plan_capped, HedgeSide};
+use crate::manager::{refresh_at_oracle, require_settled_expiries};
 use crate::state::{GreekCache, Pool};
 use crate::tokens;
 use crate::venue;
@@ -56,12 +56,6 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     let pool = &a.pool;
     require!(!pool.is_paused(PAUSE_REBALANCE), OptionsError::RebalancePaused);
 
-    let mut cache = a.greek_cache.load_mut()?;
-    let spot = refresh_at_oracle(pool, &mut cache, &a.price_update, now)?;
-    let plan = plan(pool, &cache, spot, now)?;
-    let unhedgeable = cache.unhedgeable_delta();
-    drop(cache);
-
     let venue_pool = venue::load_pool(
         &a.venue_pool,
         &a.venue_program.key(),
@@ -70,6 +64,13 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         &a.venue_base_vault.key(),
         &a.venue_quote_vault.key(),
     )?;
+    let mut cache = a.greek_cache.load_mut()?;
+    let seen = refresh_at_oracle(pool, &mut cache, &a.price_update, now)?;
+    require_settled_expiries(&cache, now)?;
+    let spot = seen.spot;
+    let plan = plan_capped(pool, &cache, spot, now, venue::hedge_cap(&venue_pool))?;
+    let unhedgeable = cache.unhedgeable_delta();
+    drop(cache);
     venue::check_quote(&venue_pool, &plan)?;
 
     let (quote0, hedge0) = (a.quote_vault.amount, a.hedge_vault.amount);
@@ -118,6 +119,7 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
 
     let keeper = a.keeper.key();
     let pool = &mut ctx.accounts.pool;
+    pool.price_memory = seen.memory;
     pool.quote_balance = quote_balance;
     pool.hedge_balance = hedge1;
     pool.last_rebalance_ts = now;

@@ -10,7 +10,7 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 #[derive(Accounts)]
 pub struct RefreshGreeks<'info> {
-    #[account(has_one = greek_cache @ OptionsError::WrongGreekCache)]
+    #[account(mut, has_one = greek_cache @ OptionsError::WrongGreekCache)]
     pub pool: Box<Account<'info, Pool>>,
     #[account(mut)]
     pub greek_cache: AccountLoader<'info, GreekCache>,
@@ -20,7 +20,9 @@ pub struct RefreshGreeks<'info> {
 pub fn handler(ctx: Context<RefreshGreeks>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut cache = ctx.accounts.greek_cache.load_mut()?;
-    let spot = refresh_at_oracle(&ctx.accounts.pool, &mut cache, &ctx.accounts.price_update, now)?;
+    let seen = refresh_at_oracle(&ctx.accounts.pool, &mut cache, &ctx.accounts.price_update, now)?;
+    let spot = seen.spot;
+    ctx.accounts.pool.price_memory = seen.memory;
     emit!(GreeksRefreshed {
         pool: ctx.accounts.pool.key(),
         spot_bits: spot.to_bits(),

@@ -3,7 +3,7 @@
 use crate::constants::PAUSE_TRADING;
 use crate::error::OptionsError;
 use crate::events::Traded;
-use crate::manager::{refresh_at_oracle, trade};
+use crate::manager::{refresh_at_oracle, require_settled_expiries, trade};
 use crate::state::{GreekCache, Pool, Series, SeriesState};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
@@ -59,8 +59,13 @@ impl Trade<'_> {
             slot < cache.entries.len() && cache.entries[slot].series == self.series.key(),
             OptionsError::CacheEntryMismatch
         );
-        let spot = refresh_at_oracle(&self.pool, &mut cache, &self.price_update, now)?;
-        let q = trade::execute(&self.pool, &mut cache, slot, side, contracts, spot, now)?;
+        let seen = refresh_at_oracle(&self.pool, &mut cache, &self.price_update, now)?;
+        require_settled_expiries(&cache, now)?;
+        let spot = seen.spot;
+        let kind = GreekCache::entry_kind(&cache.entries[slot]).into();
+        let priced_at = trade::trade_spot(kind, side, seen.lo, seen.hi);
+        let q = trade::execute(&self.pool, &mut cache, slot, side, contracts, spot, priced_at, now)?;
+        self.pool.price_memory = seen.memory;
         emit!(Traded {
             pool: self.pool.key(),
             series: self.series.key(),
@@ -71,7 +76,7 @@ impl Trade<'_> {
             fee: q.fee,
             total: q.total,
             trade_iv_bits: q.iv.trade_iv.to_bits(),
-            spot_bits: spot.to_bits(),
+            spot_bits: priced_at.to_bits(),
             open_interest_after: q.net_short_after,
             pool_net_delta_bits: cache.net_delta.get().to_bits(),
         });
@@ -80,7 +85,9 @@ impl Trade<'_> {
 
     /// Book a priced trade: quote balance, counters, open interest.
     pub fn book(&mut self, side: Side, q: &TradeQuote) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         let pool = &mut self.pool;
+        pool.lock_fee(q.fee, now);
         pool.quote_balance = match side {
             Side::Buy => pool.quote_balance.checked_add(q.total),
             Side::Sell => pool.quote_balance.checked_sub(q.total),

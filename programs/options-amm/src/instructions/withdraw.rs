@@ -3,14 +3,13 @@
 use crate::constants::PAUSE_LP;
 use crate::error::{math_err, OptionsError};
 use crate::events::Withdrawn;
-use crate::manager::nav::{pool_nav, Balances};
+use crate::manager::nav::{lp_nav, Balances, LpFlow};
 use crate::manager::solvency::{headroom, max_quote_out, positions};
-use crate::manager::{lp, refresh_at_oracle};
+use crate::manager::{lp, refresh_at_oracle, require_settled_expiries};
 use crate::state::{GreekCache, Pool};
 use crate::tokens;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
-use options_math::units::Rounding;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 #[derive(Accounts)]
@@ -49,15 +48,23 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
     require!(ctx.accounts.owner_lp.amount >= lp_amount, OptionsError::InsufficientFunds);
 
     let mut cache = ctx.accounts.greek_cache.load_mut()?;
-    let spot = refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;
-    // the lower NAV: a withdrawal is paid at the price least favourable to it
-    let nav = pool_nav(pool, &cache, Rounding::Down).map_err(math_err)?;
+    let seen = refresh_at_oracle(pool, &mut cache, &ctx.accounts.price_update, now)?;
+    require_settled_expiries(&cache, now)?;
+    let spot = seen.spot;
+    // the lowest NAV: a withdrawal is paid at the price least favourable to it
+    let nav = lp_nav(pool, &cache, spot, seen.lo, seen.hi, now, LpFlow::Withdrawal).map_err(math_err)?;
     require!(nav > 0, OptionsError::PoolInsolvent);
     let nav = u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?;
     let r = &pool.params.risk;
-    let room =
-        headroom(Balances::of(pool), spot, r.max_move_bps, r.solvency_reserve_bps, positions(&cache), pool.decimals())
-            .map_err(math_err)?;
+    let room = headroom(
+        Balances::of(pool),
+        spot,
+        r.max_move_bps,
+        r.solvency_reserve_bps,
+        positions(&cache, now, r),
+        pool.decimals(),
+    )
+    .map_err(math_err)?;
     drop(cache);
 
     let supply = ctx.accounts.lp_mint.supply;
@@ -98,6 +105,7 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
     )?;
 
     let pool = &mut ctx.accounts.pool;
+    pool.price_memory = seen.memory;
     pool.quote_balance -= quote_out;
     emit!(Withdrawn {
         pool: pool.key(),

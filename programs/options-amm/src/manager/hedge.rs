@@ -81,6 +81,13 @@ fn bound_price(spot: I80F48, slippage_bps: u16, side: HedgeSide) -> Result<I80F4
 /// The rebalance due now, or `RebalanceNotDue` / `RebalanceCooldown`.
 /// The cache must have been refreshed at `spot` and `now`.
 pub fn plan(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<RebalancePlan> {
+    plan_capped(pool, cache, spot, now, u64::MAX)
+}
+
+/// `plan` with every swap (the payout-funding sale included) at most
+/// `venue_cap` underlying base units: the venue's `hedge_cap`, so its
+/// price impact stays where a sandwich cannot pay.
+pub fn plan_capped(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64, venue_cap: u64) -> Result<RebalancePlan> {
     let cfg = &pool.params.hedge;
     require!(now >= pool.last_rebalance_ts.saturating_add(cfg.cooldown_s as i64), OptionsError::RebalanceCooldown);
     let d = pool.decimals();
@@ -143,12 +150,15 @@ pub fn plan(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<R
     }
 
     let (side, mut underlying) = if trade > 0 {
-        (HedgeSide::BuyUnderlying, trade as u64)
+        (HedgeSide::BuyUnderlying, (trade as u64).min(venue_cap))
     } else {
         // the vault cannot go short
-        (HedgeSide::SellUnderlying, ((-trade) as u64).min(pool.hedge_balance))
+        (HedgeSide::SellUnderlying, ((-trade) as u64).min(pool.hedge_balance).min(venue_cap))
     };
     require!(underlying > 0, OptionsError::RebalanceNotDue);
+    // a venue so shallow that its cap is dust would make every call pay a
+    // keeper reward for nothing
+    require!(!(venue_cap < cfg.min_band && underlying == venue_cap), OptionsError::VenueCannotFill);
 
     let price = bound_price(spot, cfg.max_slippage_bps, side)?;
     let quote_bound = match side {

@@ -36,6 +36,66 @@ pub fn pool_nav(pool: &Pool, cache: &GreekCache, rounding: Rounding) -> Result<i
     nav(Balances::of(pool), cache.spot.get(), cache.liability.get(), pool.decimals(), rounding)
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LpFlow {
+    Deposit,
+    Withdrawal,
+}
+
+/// The NAV an LP flow is priced at, quote base units: the pool's NAV with
+/// everything a caller could choose or time valued against the caller.
+/// - The book at the worse of mark and trading IV (`liability_for_lp`).
+/// - The pool's spot exposure at the worse end of the prices the pool used
+///   over the oracle age window (`lo`..`hi`): pool delta x move, and for a
+///   withdrawal also gamma x move^2 (twice the second-order term: the pool is
+///   short gamma, so its NAV is concave in spot and the first-order value
+///   overstates it; the cushion covers the third-order remainder for moves
+///   of a few percent). A deposit pays the highest of the values, a
+///   withdrawal gets the lowest, so a round trip across two updates alive
+///   at once prices both legs at the same worst price.
+/// - A withdrawal does not count trade fees still locked (`Pool::fees_still_locked`).
+pub fn lp_nav(
+    pool: &Pool,
+    cache: &GreekCache,
+    spot: I80F48,
+    lo: I80F48,
+    hi: I80F48,
+    now: i64,
+    flow: LpFlow,
+) -> Result<i128, MathError> {
+    let d = pool.decimals();
+    let withdrawal = flow == LpFlow::Withdrawal;
+    let liability = cache.liability_for_lp(spot, now, pool.params.vol.rate(), d, withdrawal)?;
+    let rounding = if withdrawal { Rounding::Down } else { Rounding::Up };
+    let base = nav(Balances::of(pool), spot, liability, d, rounding)?;
+    if !withdrawal && base < 0 {
+        // an insolvent pool stays insolvent for a deposit: no move in the
+        // window may make it look solvent
+        return Ok(base);
+    }
+
+    let pool_delta = I80F48::from_num(pool.hedge_balance) - cache.net_delta.get();
+    let gamma = cache.net_gamma.get().max(I80F48::ZERO);
+    let move_value = |to: I80F48| -> Result<I80F48, MathError> {
+        let ds = to - spot;
+        let first = d.quote_value_fixed(ds, pool_delta)?;
+        if !withdrawal {
+            return Ok(first);
+        }
+        let second = d.quote_value_fixed(ds.checked_mul(ds).ok_or(MathError::Overflow)?, gamma)?;
+        first.checked_sub(second).ok_or(MathError::Overflow)
+    };
+    let (at_lo, at_hi) = (move_value(lo)?, move_value(hi)?);
+    let adjust = if withdrawal {
+        // floor of a non-positive amount
+        let worst = at_lo.min(at_hi).min(I80F48::ZERO);
+        -(to_base_units(-worst, Rounding::Up)? as i128) - pool.fees_still_locked(now) as i128
+    } else {
+        to_base_units(at_lo.max(at_hi).max(I80F48::ZERO), Rounding::Up)? as i128
+    };
+    Ok(base + adjust)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,12 +17,29 @@ use options_math::amm::{quote_trade, Side, TradeInputs, TradeQuote};
 use options_math::units::Rounding;
 use options_math::{OptionKind, I80F48};
 
-fn pool_headroom(pool: &Pool, cache: &GreekCache, quote: u64, spot: I80F48) -> Result<i128> {
+fn pool_headroom(pool: &Pool, cache: &GreekCache, quote: u64, spot: I80F48, now: i64) -> Result<i128> {
     let b = Balances { quote, ..Balances::of(pool) };
     let r = &pool.params.risk;
-    headroom(b, spot, r.max_move_bps, r.solvency_reserve_bps, positions(cache), pool.decimals()).map_err(math_err)
+    headroom(b, spot, r.max_move_bps, r.solvency_reserve_bps, positions(cache, now, r), pool.decimals())
+        .map_err(math_err)
 }
 
+/// The spot a trade is priced at: of the prices the pool used over the
+/// oracle age window (`lo`..`hi`, the current one included), the one worse
+/// for the trader. Calls are worth more at a higher spot, puts at a lower:
+/// buyers pay the dearer end, sellers get the cheaper. A buy on an older
+/// update followed by a sell on a fresher one is then priced at the same
+/// spot both ways and only pays fees.
+pub fn trade_spot(kind: OptionKind, side: Side, lo: I80F48, hi: I80F48) -> I80F48 {
+    match (kind, side) {
+        (OptionKind::Call, Side::Buy) | (OptionKind::Put, Side::Sell) => hi,
+        (OptionKind::Call, Side::Sell) | (OptionKind::Put, Side::Buy) => lo,
+    }
+}
+
+/// `spot` is the oracle price the cache was refreshed at (the book, the
+/// solvency check); `trade_spot` the price the option itself is quoted at.
+#[allow(clippy::too_many_arguments)]
 pub fn execute(
     pool: &Pool,
     cache: &mut GreekCache,
@@ -30,6 +47,7 @@ pub fn execute(
     side: Side,
     contracts: u64,
     spot: I80F48,
+    trade_spot: I80F48,
     now: i64,
 ) -> Result<TradeQuote> {
     require!(contracts > 0, OptionsError::ZeroAmount);
@@ -51,7 +69,7 @@ pub fn execute(
         kind,
         side,
         contracts,
-        spot,
+        spot: trade_spot,
         strike: entry.strike.get(),
         t_years: t_years(entry.expiry, now),
         rate: pool.params.vol.rate(),
@@ -77,7 +95,7 @@ pub fn execute(
         require!(q.net_short_after <= pool.params.risk.max_open_interest, OptionsError::OpenInterestCapExceeded);
     }
 
-    let headroom_before = pool_headroom(pool, cache, pool.quote_balance, spot)?;
+    let headroom_before = pool_headroom(pool, cache, pool.quote_balance, spot, now)?;
     let unhedged_before = cache.unhedgeable_delta();
 
     // Apply: the trading surface moves; the book stays marked at the mark
@@ -97,7 +115,7 @@ pub fn execute(
             pool.quote_balance - q.total
         }
     };
-    let headroom_after = pool_headroom(pool, cache, quote_after, spot)?;
+    let headroom_after = pool_headroom(pool, cache, quote_after, spot, now)?;
     require!(headroom_after >= 0 || headroom_after >= headroom_before, OptionsError::SolvencyCheckFailed);
     let unhedged_after = cache.unhedgeable_delta();
     let cap = I80F48::from_num(pool.params.risk.max_unhedged_delta);
@@ -143,7 +161,7 @@ mod tests {
     fn a_buy_updates_the_surface_the_short_and_the_aggregates() {
         let p = pool(100_000 * USDC);
         let mut c = book(&p, "150", Kind::Call);
-        let q = execute(&p, &mut c, 0, Side::Buy, 10 * ONE, fx("150"), 0).unwrap();
+        let q = execute(&p, &mut c, 0, Side::Buy, 10 * ONE, fx("150"), fx("150"), 0).unwrap();
         assert_eq!(c.entries[0].net_short, 10 * ONE);
         assert_eq!(c.boards[0].base_iv.get(), q.iv.base_iv);
         assert!(q.iv.base_iv > fx("0.8"), "buying lifts the base IV");
@@ -152,7 +170,7 @@ mod tests {
         assert_eq!(c.net_delta.get(), I80F48::from_num(10 * ONE) * c.entries[0].delta.get());
         assert!(q.total > q.premium);
         // selling them all back returns the surface and empties the book
-        let s = execute(&p, &mut c, 0, Side::Sell, 10 * ONE, fx("150"), 0).unwrap();
+        let s = execute(&p, &mut c, 0, Side::Sell, 10 * ONE, fx("150"), fx("150"), 0).unwrap();
         assert_eq!(c.entries[0].net_short, 0);
         assert_eq!(c.net_delta.get(), 0);
         assert!(s.total < q.total);
@@ -163,9 +181,9 @@ mod tests {
         let p = pool(100_000 * USDC);
         let mut c = book(&p, "150", Kind::Call);
         let cutoff = 30 * DAY - 12 * 3600;
-        assert!(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), cutoff - 1).is_ok());
+        assert!(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), cutoff - 1).is_ok());
         assert_eq!(
-            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), cutoff)),
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), cutoff)),
             u32::from(OptionsError::PastTradingCutoff)
         );
     }
@@ -175,15 +193,21 @@ mod tests {
         let p = pool(100_000 * USDC);
         // deep OTM call: delta far below 0.15
         let mut c = book(&p, "400", Kind::Call);
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::DeltaOutOfBand));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), 0)),
+            u32::from(OptionsError::DeltaOutOfBand)
+        );
         // deep ITM put: call delta above 0.85
         let mut c = book(&p, "300", Kind::Put);
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::DeltaOutOfBand));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), 0)),
+            u32::from(OptionsError::DeltaOutOfBand)
+        );
         // a position opened near the money can be closed after spot runs away
         let mut c = book(&p, "150", Kind::Call);
-        execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0).unwrap();
+        execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), 0).unwrap();
         c.refresh(fx("400"), 0, p.params.vol.rate(), p.decimals()).unwrap();
-        assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("400"), 0).is_ok());
+        assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("400"), fx("400"), 0).is_ok());
     }
 
     #[test]
@@ -191,32 +215,36 @@ mod tests {
         let mut p = pool(100_000 * USDC);
         p.params.risk.max_open_interest = 5 * ONE;
         let mut c = book(&p, "150", Kind::Call);
-        execute(&p, &mut c, 0, Side::Buy, 5 * ONE, fx("150"), 0).unwrap();
+        execute(&p, &mut c, 0, Side::Buy, 5 * ONE, fx("150"), fx("150"), 0).unwrap();
         assert_eq!(
-            code(execute(&p, &mut c, 0, Side::Buy, 1, fx("150"), 0)),
+            code(execute(&p, &mut c, 0, Side::Buy, 1, fx("150"), fx("150"), 0)),
             u32::from(OptionsError::OpenInterestCapExceeded)
         );
         assert_eq!(
-            code(execute(&p, &mut c, 0, Side::Sell, 5 * ONE + 1, fx("150"), 0)),
+            code(execute(&p, &mut c, 0, Side::Sell, 5 * ONE + 1, fx("150"), fx("150"), 0)),
             u32::from(OptionsError::SellExceedsOpenInterest)
         );
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, 0, fx("150"), 0)), u32::from(OptionsError::ZeroAmount));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, 0, fx("150"), fx("150"), 0)),
+            u32::from(OptionsError::ZeroAmount)
+        );
     }
 
     #[test]
-    fn a_buy_the_pool_could_not_pay_in_a_30_percent_move_is_refused() {
-        // 1,000 USDC of capital, no vega fee: a call struck at 150 owes 45
-        // USDC per contract at 195 (+30%) and collects ~16.5 of premium and
-        // fees, so about 35 contracts fit; 40 owe 1,800 against ~1,660
+    fn a_buy_the_pool_could_not_pay_in_its_stress_move_is_refused() {
+        // 1,000 USDC of capital, no vega fee. A 30-day 80%-vol call is
+        // stressed at 2 x 1.25 x 0.8 x sqrt(30/365) = 57% (the tenor-aware
+        // stress), so it owes ~86 USDC per contract at 236 and collects
+        // ~15 of premium and fees: about 14 contracts fit, 20 do not
         let mut p = pool(1_000 * USDC);
         p.params.fees.vega_fee_coef = 0;
         let mut c = book(&p, "150", Kind::Call);
         assert_eq!(
-            code(execute(&p, &mut c, 0, Side::Buy, 40 * ONE, fx("150"), 0)),
+            code(execute(&p, &mut c, 0, Side::Buy, 20 * ONE, fx("150"), fx("150"), 0)),
             u32::from(OptionsError::SolvencyCheckFailed)
         );
         let mut c = book(&p, "150", Kind::Call);
-        assert!(execute(&p, &mut c, 0, Side::Buy, 20 * ONE, fx("150"), 0).is_ok());
+        assert!(execute(&p, &mut c, 0, Side::Buy, 10 * ONE, fx("150"), fx("150"), 0).is_ok());
     }
 
     #[test]
@@ -225,30 +253,33 @@ mod tests {
         p.params.risk.max_unhedged_delta = 2 * ONE;
         let mut c = book(&p, "150", Kind::Put);
         // ATM put delta ~ -0.45: 4 contracts leave ~1.8 unhedgeable, 5 leave ~2.3
-        assert!(execute(&p, &mut c, 0, Side::Buy, 4 * ONE, fx("150"), 0).is_ok());
+        assert!(execute(&p, &mut c, 0, Side::Buy, 4 * ONE, fx("150"), fx("150"), 0).is_ok());
         assert_eq!(
-            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)),
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), 0)),
             u32::from(OptionsError::UnhedgedDeltaCapExceeded)
         );
         // reducing it is always allowed
-        assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0).is_ok());
+        assert!(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), fx("150"), 0).is_ok());
     }
 
     #[test]
     fn an_insolvent_pool_does_not_trade_and_reserved_quote_is_not_paid_to_sellers() {
         let p = pool(0);
         let mut c = book(&p, "150", Kind::Call);
-        assert_eq!(code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0)), u32::from(OptionsError::PoolInsolvent));
+        assert_eq!(
+            code(execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), 0)),
+            u32::from(OptionsError::PoolInsolvent)
+        );
 
         let mut p = pool(10_000 * USDC);
         let mut c = book(&p, "150", Kind::Call);
-        execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), 0).unwrap();
+        execute(&p, &mut c, 0, Side::Buy, ONE, fx("150"), fx("150"), 0).unwrap();
         // all but 1 USDC of the cash is owed to a settled series' holders;
         // the pool's value sits in its hedge, so NAV stays positive
         p.reserved_payouts = p.quote_balance - USDC;
         p.hedge_balance = 10 * ONE;
         assert_eq!(
-            code(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), 0)),
+            code(execute(&p, &mut c, 0, Side::Sell, ONE, fx("150"), fx("150"), 0)),
             u32::from(OptionsError::InsufficientQuoteInVault)
         );
     }

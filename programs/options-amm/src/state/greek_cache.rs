@@ -40,9 +40,15 @@ impl Fx {
 pub struct Board {
     pub expiry: i64,
     pub base_iv: Fx,
+    /// The price the expiry settled at: the first series of the board to
+    /// settle sets it and every other series of the expiry settles at it,
+    /// so calls and puts cannot be settled on different updates.
+    pub settlement_price: Fx,
     /// Live series on this board; 0 = the slot is free.
     pub live_series: u8,
-    pub _pad: [u8; 7],
+    /// 1 once `settlement_price` is set.
+    pub settled: u8,
+    pub _pad: [u8; 6],
 }
 
 #[zero_copy]
@@ -122,7 +128,7 @@ impl GreekCache {
             Some(b) => b,
             None => {
                 let b = self.boards.iter().position(|b| b.live_series == 0).ok_or(OptionsError::TooManyExpiries)?;
-                self.boards[b] = Board { expiry, base_iv: Fx::of(base_iv), live_series: 0, _pad: [0; 7] };
+                self.boards[b] = Board { expiry, base_iv: Fx::of(base_iv), ..Board::default() };
                 b
             }
         };
@@ -255,6 +261,42 @@ impl GreekCache {
         Ok(())
     }
 
+    /// The book's value for an LP flow, quote base units: each series the
+    /// pool is short is valued at the worse of its mark IV and its trading
+    /// IV for the flow (the higher IV for a withdrawal, the lower for a
+    /// deposit). A large trade moves the trading IV at once and the mark
+    /// only over MARK_IV_WINDOW_S; valuing flows at the worse of the two
+    /// means liquidity that arrives before such a trade and leaves after it
+    /// takes none of the gap. Series whose two IVs agree use the cached
+    /// value (no second pricing call).
+    pub fn liability_for_lp(
+        &self,
+        spot: I80F48,
+        now: i64,
+        rate: I80F48,
+        decimals: Decimals,
+        withdrawal: bool,
+    ) -> core::result::Result<I80F48, MathError> {
+        let mut total = I80F48::ZERO;
+        for slot in self.live_slots() {
+            let e = &self.entries[slot];
+            if e.net_short == 0 {
+                continue;
+            }
+            let (mark, surface) = (e.mark_iv.get(), self.iv(slot).map_err(|_| MathError::Overflow)?);
+            let worse_is_surface = if withdrawal { surface > mark } else { surface < mark };
+            let value = if worse_is_surface {
+                let kind = Self::entry_kind(e).into();
+                price_and_greeks(kind, spot, e.strike.get(), t_years(e.expiry, now), surface, rate)?.price
+            } else {
+                e.value.get()
+            };
+            let v = decimals.quote_value_fixed(value, I80F48::from_num(e.net_short))?;
+            total = total.checked_add(v).ok_or(MathError::Overflow)?;
+        }
+        Ok(total)
+    }
+
     /// What the hedge vault should hold: sum(net_short x delta), clamped at
     /// zero because the vault cannot go short (underlying base units).
     pub fn target_hedge(&self) -> I80F48 {
@@ -288,8 +330,8 @@ mod tests {
         // 8-byte alignment at most, no implicit padding: SBF and x86_64 agree
         assert_eq!(core::mem::align_of::<GreekCache>(), 8);
         assert_eq!(core::mem::size_of::<CacheEntry>(), 184);
-        assert_eq!(core::mem::size_of::<Board>(), 32);
-        assert_eq!(core::mem::size_of::<GreekCache>(), 32 + 6 * 16 + 8 + 8 + 32 * MAX_BOARDS + 184 * MAX_SERIES);
+        assert_eq!(core::mem::size_of::<Board>(), 48);
+        assert_eq!(core::mem::size_of::<GreekCache>(), 32 + 6 * 16 + 8 + 8 + 48 * MAX_BOARDS + 184 * MAX_SERIES);
     }
 
     #[test]

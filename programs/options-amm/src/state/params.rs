@@ -63,6 +63,11 @@ pub struct RiskParams {
     pub solvency_reserve_bps: u16,
     /// Cap on unhedgeable delta (net short puts beyond zero hedge), underlying base units.
     pub max_unhedged_delta: u64,
+    /// Tenor- and vol-aware stress: a series' move is
+    /// max(max_move, k sigma (1 + shock) sqrt(tau)); k in bps (20000 = 2 sigma).
+    pub stress_sigmas_bps: u16,
+    /// The vol shock on top, in bps of the IV (2500 = +25%).
+    pub stress_vol_shock_bps: u16,
 }
 
 /// When `rebalance` trades, and to where.
@@ -198,7 +203,9 @@ impl RiskParams {
                 && (1..=9000).contains(&self.max_move_bps)
                 && (self.solvency_reserve_bps as u64) < BPS
                 && self.max_open_interest > 0
-                && (1..=MAX_SERIES as u8).contains(&self.max_live_series),
+                && (1..=MAX_SERIES as u8).contains(&self.max_live_series)
+                && self.stress_sigmas_bps <= 60_000
+                && (self.stress_vol_shock_bps as u64) <= BPS,
             OptionsError::InvalidRiskParams
         );
         Ok(())
@@ -234,7 +241,12 @@ impl PoolParams {
         self.vol.validate()?;
         self.fees.validate(quote_decimals)?;
         self.risk.validate()?;
-        self.hedge.validate()
+        self.hedge.validate()?;
+        // Several genuine updates are alive for max_price_age_s: a shorter
+        // cooldown lets a keeper alternate rebalances between them and
+        // collect rewards for swaps that undo each other.
+        require!(self.hedge.cooldown_s >= self.oracle.max_price_age_s, OptionsError::InvalidHedgeParams);
+        Ok(())
     }
 }
 
@@ -277,6 +289,8 @@ pub(crate) mod tests {
                 max_move_bps: 3000,
                 solvency_reserve_bps: 0,
                 max_unhedged_delta: 100_000_000_000,
+                stress_sigmas_bps: 20_000,
+                stress_vol_shock_bps: 2_500,
             },
             hedge: HedgeConfig {
                 policy: HedgePolicyConfig::DeltaThreshold { band: 1_000_000_000 },
@@ -336,6 +350,9 @@ pub(crate) mod tests {
             ),
             (|p| p.hedge.max_slippage_bps = 0, OptionsError::InvalidHedgeParams),
             (|p| p.hedge.keeper_reward_fixed = p.hedge.keeper_reward_cap + 1, OptionsError::InvalidHedgeParams),
+            (|p| p.hedge.cooldown_s = p.oracle.max_price_age_s - 1, OptionsError::InvalidHedgeParams),
+            (|p| p.risk.stress_sigmas_bps = 60_001, OptionsError::InvalidRiskParams),
+            (|p| p.risk.stress_vol_shock_bps = 10_001, OptionsError::InvalidRiskParams),
         ];
         for (i, (break_it, expected)) in cases.into_iter().enumerate() {
             let mut p = sane();

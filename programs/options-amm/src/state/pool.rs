@@ -2,7 +2,8 @@
 //! books (what its vaults should hold) and lifetime counters a dashboard
 //! reads.
 use super::params::PoolParams;
-use crate::constants::POOL_SEED;
+use super::price_memory::PriceMemory;
+use crate::constants::{FEE_UNLOCK_S, POOL_SEED};
 use anchor_lang::prelude::*;
 use options_math::units::Decimals;
 
@@ -39,6 +40,15 @@ pub struct Pool {
     pub total_payouts: u64,
     pub total_keeper_rewards: u64,
     pub rebalance_count: u64,
+
+    /// Oracle clock and the prices used over the last age window.
+    pub price_memory: PriceMemory,
+    /// Trade fees not yet counted in the NAV a withdrawal is paid at: each
+    /// fee unlocks linearly over FEE_UNLOCK_S, so liquidity that arrives
+    /// just before a large trade and leaves just after it takes none of its
+    /// fee (remaining amount as of `locked_fees_at`).
+    pub locked_fees: u64,
+    pub locked_fees_at: i64,
 }
 
 impl Pool {
@@ -48,6 +58,20 @@ impl Pool {
 
     pub fn is_paused(&self, flag: u8) -> bool {
         self.paused & flag != 0
+    }
+
+    /// Trade fees still locked at `now` (rounded up: the NAV a withdrawal
+    /// is paid at never counts a fee too early).
+    pub fn fees_still_locked(&self, now: i64) -> u64 {
+        let elapsed = now.saturating_sub(self.locked_fees_at).clamp(0, FEE_UNLOCK_S);
+        let remaining = (self.locked_fees as u128) * ((FEE_UNLOCK_S - elapsed) as u128);
+        remaining.div_ceil(FEE_UNLOCK_S as u128) as u64
+    }
+
+    /// Lock a new fee: what is still locked plus the fee, unlocking from now.
+    pub fn lock_fee(&mut self, fee: u64, now: i64) {
+        self.locked_fees = self.fees_still_locked(now).saturating_add(fee);
+        self.locked_fees_at = now;
     }
 
     /// Signer seeds of the pool PDA, which owns the vaults and mints.
@@ -84,6 +108,9 @@ impl Pool {
             total_payouts: 0,
             total_keeper_rewards: 0,
             rebalance_count: 0,
+            price_memory: PriceMemory::default(),
+            locked_fees: 0,
+            locked_fees_at: 0,
         }
     }
 }
