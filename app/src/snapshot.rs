@@ -9,7 +9,7 @@ use oamm_sdk::pda::{PoolKeys, SeriesKeys};
 use options_amm::manager::hedge::{plan_capped, RebalancePlan};
 use options_amm::manager::nav::{lp_nav, pool_nav, Balances, LpFlow};
 use options_amm::manager::solvency::{headroom, max_quote_out, min_stressed_surplus, positions};
-use options_amm::manager::trade;
+use options_amm::manager::{require_settled_expiries, trade};
 use options_amm::oracle::{read_price, to_fixed, Freshness};
 use options_amm::state::{GreekCache, Pool, PriceMemory, Series, SeriesState};
 use options_math::amm::{Side, TradeQuote};
@@ -198,6 +198,7 @@ impl PoolSnapshot {
 
     /// The rebalance the program would do now, or why none is due.
     pub fn rebalance_plan(&self) -> Result<RebalancePlan, anchor_lang::error::Error> {
+        require_settled_expiries(&self.cache, self.now)?;
         plan_capped(&self.pool, &self.cache, self.spot, self.now, self.venue_cap.unwrap_or(u64::MAX))
     }
 
@@ -228,6 +229,7 @@ impl PoolSnapshot {
         if series.series.state != SeriesState::Live {
             bail!("series {} is settled: it can no longer be traded (redeem it instead)", series.key);
         }
+        require_settled_expiries(&self.cache, self.now).map_err(|e| anyhow!("{}", program_error_line(&e)))?;
         let mut cache = self.cache.clone();
         let slot = series.series.cache_index as usize;
         let kind = GreekCache::entry_kind(&cache.entries[slot]).into();
