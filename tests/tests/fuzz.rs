@@ -187,7 +187,9 @@ fn op() -> impl Strategy<Value = Op> {
         8 => (who.clone(), series.clone(), amt(), bound()).prop_map(|(who, series, contracts, bound)| Op::Buy { who, series, contracts, bound }),
         4 => (who.clone(), series.clone(), amt(), bound()).prop_map(|(who, series, contracts, bound)| Op::Sell { who, series, contracts, bound }),
         2 => (who.clone(), series.clone(), amt()).prop_map(|(who, series, contracts)| Op::Redeem { who, series, contracts }),
-        5 => (prop_oneof![8 => -1_500i32..=1_500, 1 => -5_000i32..=5_000], 1i64..=6 * HOUR)
+        // a third of the moves land inside the oracle age window, so the
+        // replaced update is still alive (and usable) next to the new one
+        5 => (prop_oneof![8 => -1_500i32..=1_500, 1 => -5_000i32..=5_000], prop_oneof![2 => 1i64..=6 * HOUR, 1 => 1i64..=50])
             .prop_map(|(bps, after_s)| Op::PriceMove { bps, after_s }),
         1 => (1i64..=120).prop_map(|s| Op::Wait { s }),
         4 => who.clone().prop_map(|keeper| Op::Rebalance { keeper }),
