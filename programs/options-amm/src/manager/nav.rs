@@ -115,6 +115,40 @@ mod tests {
     }
 
     #[test]
+    fn lp_flows_are_priced_at_the_worse_end_of_the_window_and_of_the_marks() {
+        use crate::state::params::tests::sane;
+        use crate::state::series::Kind;
+        use anchor_lang::prelude::Pubkey;
+        use bytemuck::Zeroable;
+        let fx = |x: i64| I80F48::from_num(x);
+        let mut pool = Pool::for_tests(sane(), 500_000_000_000, 0);
+        let mut cache = Box::new(GreekCache::zeroed());
+        cache.add_series(Pubkey::new_unique(), fx(150), 7 * 86_400, Kind::Put, "0.8".parse().unwrap(), fx(1)).unwrap();
+        cache.entries[0].net_short = 200_000_000_000; // 200 puts: pool delta ~ +90 SOL short exposure
+        cache.refresh(fx(150), 0, pool.params.vol.rate(), pool.decimals()).unwrap();
+        let at =
+            |p: &Pool, c: &GreekCache, lo: i64, hi: i64, flow| lp_nav(p, c, fx(150), fx(lo), fx(hi), 0, flow).unwrap();
+        // one price, agreeing marks, nothing locked: the plain NAV both ways
+        assert_eq!(at(&pool, &cache, 150, 150, LpFlow::Deposit), pool_nav(&pool, &cache, Rounding::Up).unwrap());
+        assert_eq!(at(&pool, &cache, 150, 150, LpFlow::Withdrawal), pool_nav(&pool, &cache, Rounding::Down).unwrap());
+        // a window 148.50..150: short puts lose value as spot rises, so the
+        // pool's NAV was lower at 148.50: withdrawals get about that, deposits the plain one
+        let plain = pool_nav(&pool, &cache, Rounding::Down).unwrap();
+        let w = at(&pool, &cache, 148, 150, LpFlow::Withdrawal);
+        assert!(w < plain - 100_000_000, "{w} vs {plain}");
+        assert!(at(&pool, &cache, 148, 150, LpFlow::Deposit) >= plain);
+        // a trade lifts the trading IV above the mark: withdrawals value the book higher
+        cache.boards[0].base_iv.set("1.2".parse().unwrap());
+        let lifted = at(&pool, &cache, 150, 150, LpFlow::Withdrawal);
+        assert!(lifted < plain, "{lifted} vs {plain}");
+        assert_eq!(at(&pool, &cache, 150, 150, LpFlow::Deposit), pool_nav(&pool, &cache, Rounding::Up).unwrap());
+        // a fee still locked is not paid to withdrawals
+        cache.boards[0].base_iv.set("0.8".parse().unwrap());
+        pool.lock_fee(1_000_000, 0);
+        assert_eq!(at(&pool, &cache, 150, 150, LpFlow::Withdrawal), plain - 1_000_000);
+    }
+
+    #[test]
     fn nav_can_be_negative() {
         let b = Balances { quote: 10, hedge: 0, reserved_payouts: 0 };
         assert_eq!(nav(b, I80F48::ONE, I80F48::from_num(25), D, Rounding::Down), Ok(-15));
