@@ -45,12 +45,17 @@ if ! rustup run "$SBF_NIGHTLY" rustc --version > /dev/null 2>&1 \
 fi
 NIGHTLY_SYSROOT=$(rustup run "$SBF_NIGHTLY" rustc --print sysroot)
 
-SBPF_LINKER=$SBF_DIR/tools/bin/sbpf-linker
+# sbpf-linker goes to a versioned folder outside target/ (it survives `cargo clean`; a
+# cold install compiles for about 10 minutes on 2 cores) and not on PATH.
+TOOLS=${SBF_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/oamm-sbf}/sbpf-linker-$SBPF_LINKER_VERSION
+SBPF_LINKER=$TOOLS/bin/sbpf-linker
 if ! "$SBPF_LINKER" --version 2> /dev/null | grep -qx "sbpf-linker $SBPF_LINKER_VERSION"; then
-  echo "sbf/build.sh: installing sbpf-linker $SBPF_LINKER_VERSION into ${SBF_DIR#$ROOT/}/tools"
+  echo "sbf/build.sh: installing sbpf-linker $SBPF_LINKER_VERSION into $TOOLS"
   nice -n 10 cargo "+$SBF_NIGHTLY" install sbpf-linker --version "$SBPF_LINKER_VERSION" --locked \
-    --root "$SBF_DIR/tools" --force
+    --root "$TOOLS" --force
 fi
+mkdir -p "$SBF_DIR"
+ln -sfn "$SBPF_LINKER" "$SBF_DIR/sbpf-linker"   # for sbf/stack-frames.py
 
 # --- 2. the toolchain with a patched std ------------------------------------------------
 # A private copy of the nightly sysroot (hard links where possible) whose rust-src carries
@@ -79,6 +84,7 @@ fi
 
 unset RUSTUP_TOOLCHAIN RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
 export RUSTC=$TC/bin/rustc
+export RUSTFLAGS="-C target-cpu=$SBF_CPU"   # target units only (cross build): build scripts stay host
 export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1   # std's build script: a synthetic target may build std
 export CARGO_TARGET_BPFEL_SOLANA_LINKER=$ROOT/sbf/link-wrapper.sh
 export SBF_SBPF_LINKER=$SBPF_LINKER SBF_TOOLCHAIN=$TC SBF_WORK=$SBF_DIR/link SBF_ARCH SBF_CPU

@@ -30,6 +30,19 @@ def pins():
     return env
 
 
+def demangle_all(syms):
+    """Rust names readable: binutils' c++filt (knows Rust v0 and legacy mangling) with the
+    crate hashes dropped; without c++filt, legacy names only."""
+    try:
+        out = subprocess.run(["c++filt"], input="\n".join(syms), capture_output=True, text=True, check=True)
+        names = out.stdout.splitlines()
+        if len(names) == len(syms):
+            return [re.sub(r"\[[0-9a-f]+\]", "", n) for n in names]
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return [demangle(s) for s in syms]
+
+
 def demangle(sym):
     """Rust legacy mangling (_ZN...E), hash dropped; other names unchanged."""
     if not sym.startswith("_ZN") or not sym.endswith("E"):
@@ -86,7 +99,7 @@ def main():
     top = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     p = pins()
     tc = os.path.join(SBF, "toolchain")
-    linker = os.path.join(SBF, "tools", "bin", "sbpf-linker")
+    linker = os.path.join(SBF, "sbpf-linker")  # the link build.sh leaves to the pinned one
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(tc, "lib"))
     for name in PROGRAMS:
         w = os.path.join(SBF, "link", name)
@@ -106,8 +119,17 @@ def main():
         over = sum(1 for _, s in ranked if s > FRAME)
         print(f"{name}: {len(sizes)} functions, largest frame {ranked[0][1]} B, "
               f"{sum(1 for _, s in ranked if s > 2048)} over 2048 B, {over} over the {FRAME} B SBF frame")
-        for sym, size in ranked[:top]:
-            print(f"  {size:6d}  {demangle(sym)}")
+        elf = os.path.join(TARGET, "deploy", name + ".so")
+        dis = subprocess.run([os.path.join(tc, "lib", "rustlib", "x86_64-unknown-linux-gnu", "bin", "llvm-objdump"),
+                              "-d", "--triple=bpfel", elf], capture_output=True, text=True).stdout
+        offs = [int(x, 16) for x in re.findall(r"r10 - (0x[0-9a-f]+)", dis)]
+        # v0 callees read their stack arguments at the bottom of their frame (r10 - 4096 + 8k)
+        args = sorted({o for o in offs if o > FRAME - 256})
+        local = max([o for o in offs if o <= FRAME - 256], default=0)
+        print(f"  (ELF cross-check, {os.path.relpath(elf, ROOT)}: deepest local access r10-{local}; "
+              f"stack-argument slots r10-{args[-1] if args else '-'}..r10-{args[0] if args else '-'})")
+        for (sym, size), name_ in zip(ranked[:top], demangle_all([s for s, _ in ranked[:top]])):
+            print(f"  {size:6d}  {name_}")
     return 0
 
 
