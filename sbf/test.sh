@@ -18,9 +18,11 @@ set +e
 nice -n 10 cargo test -p options-amm-tests --no-fail-fast "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-passed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc)
-failed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
+# per-test lines, not the "test result" totals: a test that re-runs its own binary as a
+# child (pool_errors_lifecycle) prints the child's totals too
+passed=$(grep -acE '^test \S+ \.\.\. ok$' "$log" || true)
+failed=$(grep -acE '^test \S+ \.\.\. FAILED$' "$log" || true)
 echo
 echo "sbf/test.sh: SBF builds, ${passed:-0} passed, ${failed:-0} failed in $(( $(date +%s) - start )) s (log: ${log#$ROOT/})"
-grep -E '^    [a-z_:0-9]+$' "$log" | sort -u | sed 's/^ */  failed: /' || true
+grep -aE '^test \S+ \.\.\. FAILED$' "$log" | sed -E 's/^test (\S+) .*/  failed: \1/' | sort -u || true
 exit "$rc"
