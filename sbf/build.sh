@@ -79,7 +79,11 @@ fi
 link_stamp=$(cat sbf/link-wrapper.sh sbf/fix-v0-stackargs.py sbf/versions.env | sha256sum | cut -d' ' -f1)
 OUT=$TARGET_DIR/bpfel-solana/release
 if [ "$(cat "$SBF_DIR/link.stamp" 2> /dev/null)" != "$link_stamp" ]; then
-  for p in $PROGRAMS; do rm -f "$OUT/deps/lib${p#*:}"*.so "$OUT/lib${p#*:}.so"; done
+  # the linked .so lives in build/<package>/<hash>/out/ (cargo's newer build-dir layout) or
+  # deps/ (older); a missing one makes cargo run rustc and the linker again for that crate
+  for p in $PROGRAMS; do
+    rm -f "$OUT/build/${p%%:*}/"*/out/lib${p#*:}.so "$OUT/deps/lib${p#*:}"*.so "$OUT/lib${p#*:}.so"
+  done
 fi
 
 unset RUSTUP_TOOLCHAIN RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
