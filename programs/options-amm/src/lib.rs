@@ -4,6 +4,8 @@
 //! instruction, each implemented in `instructions/`; the rules they apply
 //! are plain functions in `manager/`.
 #![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
+#[cfg(target_arch = "bpf")]
+extern crate solana_compiler_builtins; // the upstream-LLVM SBF build (sbf/build.sh)
 use anchor_lang::prelude::*;
 
 pub mod constants;

@@ -2,6 +2,8 @@
 //! LPs) that the options pool's `rebalance` swaps on by CPI on localnet, in
 //! the demo and in the tests. Pricing lives in `math` as pure functions;
 //! this file is the table of contents, one line per instruction.
+#[cfg(target_arch = "bpf")]
+extern crate solana_compiler_builtins; // the upstream-LLVM SBF build (sbf/build.sh)
 use anchor_lang::prelude::*;
 
 pub mod error;
