@@ -164,7 +164,7 @@ impl PoolSnapshot {
             self.spot,
             r.max_move_bps,
             r.solvency_reserve_bps,
-            positions(&self.cache, self.now, &self.pool.params.risk),
+            &positions(&self.cache, self.now, &self.pool.params.risk),
             self.pool.decimals(),
         )
         .unwrap_or(i128::MIN)
@@ -185,7 +185,7 @@ impl PoolSnapshot {
             Balances::of(&self.pool),
             self.spot,
             self.pool.params.risk.max_move_bps,
-            positions(&self.cache, self.now, &self.pool.params.risk),
+            &positions(&self.cache, self.now, &self.pool.params.risk),
             d,
         )
         .unwrap_or(0) as f64;

@@ -588,7 +588,7 @@ impl Fuzz {
             spot,
             r.max_move_bps,
             r.solvency_reserve_bps,
-            positions(&cache, now, r),
+            &positions(&cache, now, r),
             pool.decimals(),
         )
         .unwrap();
@@ -705,7 +705,7 @@ impl Fuzz {
             spot,
             r.max_move_bps,
             r.solvency_reserve_bps,
-            positions(&cache, now, r),
+            &positions(&cache, now, r),
             pool.decimals(),
         )
         .ok()
@@ -733,14 +733,20 @@ impl Fuzz {
         let s_e8 = self.m.spot_e8 as i128;
         let spot = options_amm::oracle::to_fixed(self.m.spot_e8, -8).unwrap();
         let r = &pool.params.risk;
-        let program =
-            min_stressed_surplus(Balances::of(&pool), spot, r.max_move_bps, positions(&cache, now, r), pool.decimals())
-                .unwrap();
+        let program = min_stressed_surplus(
+            Balances::of(&pool),
+            spot,
+            r.max_move_bps,
+            &positions(&cache, now, r),
+            pool.decimals(),
+        )
+        .unwrap();
         const Z_ONE: i128 = 1_000_000_000_000; // 1e-12 resolution of z and of the moves
         let to_z = |x: options_math::I80F48| (x * options_math::I80F48::from_num(Z_ONE)).round().to_num::<i128>();
         // quote base units = price_e8 x amount_base / (10^8 / 10^qd x 10^ud)
         let scale = 10i128.pow(8 - pool.quote_decimals as u32) * 10i128.pow(pool.underlying_decimals as u32);
         let pos: Vec<(Kind, i128, i128, i128)> = positions(&cache, now, r)
+            .into_iter()
             .map(|p| {
                 let kind = if p.kind == options_math::OptionKind::Call { Kind::Call } else { Kind::Put };
                 let strike_e8 = (p.strike * options_math::I80F48::from_num(100_000_000)).round().to_num::<i128>();

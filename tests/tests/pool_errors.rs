@@ -229,7 +229,11 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("solvency reserve 100%", |p| p.risk.solvency_reserve_bps = 10_000, OptionsError::InvalidRiskParams),
         ("open interest cap 0", |p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
         ("live series cap 0", |p| p.risk.max_live_series = 0, OptionsError::InvalidRiskParams),
-        ("live series cap above the cache (33)", |p| p.risk.max_live_series = 33, OptionsError::InvalidRiskParams),
+        (
+            "live series cap above the compute cap (25)",
+            |p| p.risk.max_live_series = 25,
+            OptionsError::InvalidRiskParams,
+        ),
         (
             "threshold band 0",
             |p| p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: 0 },

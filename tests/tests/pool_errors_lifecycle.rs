@@ -14,7 +14,7 @@ use oamm_sdk::ix::{self, data};
 use oamm_sdk::market::{Actor, Market, MarketConfig};
 use oamm_sdk::pda::SeriesKeys;
 use oamm_sdk::pyth::PriceObservation;
-use options_amm::constants::MAX_BOARDS;
+use options_amm::constants::{MAX_BOARDS, MAX_LIVE_SERIES};
 use options_amm::error::OptionsError;
 use options_amm::manager::nav::Balances;
 use options_amm::manager::solvency::{headroom, max_quote_out, positions};
@@ -42,7 +42,7 @@ async fn can_leave(w: &mut World) -> (u64, u64, u64) {
     let r = &pool.params.risk;
     let positions = positions(&cache, now, r);
     let room =
-        headroom(Balances::of(&pool), s, r.max_move_bps, r.solvency_reserve_bps, positions, pool.decimals()).unwrap();
+        headroom(Balances::of(&pool), s, r.max_move_bps, r.solvency_reserve_bps, &positions, pool.decimals()).unwrap();
     let solvent_max = max_quote_out(room, r.solvency_reserve_bps);
     let cash = pool.quote_balance - pool.reserved_payouts;
     let nav = expected_nav(w, Rounding::Down).await;
@@ -194,18 +194,33 @@ async fn refusals_with_their_expected_lines() {
     w.m.buy(&mut w.bank, &mut t, &call, 100 * SOL, u64::MAX).await.unwrap();
     let (n, m, _) = can_leave(&mut w).await;
     let all_lp = balance(&mut w.bank, w.lp.lp).await;
-    expect_err(w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await, OptionsError::WithdrawalExceedsSolvency);
+    let r = w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await;
+    print_program_logs(&r);
+    expect_err(r, OptionsError::WithdrawalExceedsSolvency);
     println!("EXPECTED solvency: {}", limit_line(n, m));
 
     let (mut w, ..) = hedged_pool().await;
     let (n, m, _) = can_leave(&mut w).await;
     let all_lp = balance(&mut w.bank, w.lp.lp).await;
-    expect_err(w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await, OptionsError::InsufficientQuoteInVault);
+    let r = w.m.withdraw(&mut w.bank, &w.lp, all_lp, 0).await;
+    print_program_logs(&r);
+    expect_err(r, OptionsError::InsufficientQuoteInVault);
     println!("EXPECTED vault: {}", limit_line(n, m));
 }
 
-/// In this bank a program's `msg!` never reaches the transaction's log
-/// messages: natively, solana-msg's `sol_log` prints to stdout. So the test
+/// On the SBF builds `msg!` lands in the transaction's log messages (as on a
+/// cluster), not on stdout: print those lines so the parent finds them in
+/// the same place either way.
+fn print_program_logs(r: &oamm_sdk::bank::BankResult<()>) {
+    if let Err(e) = r {
+        for line in e.logs().iter().filter_map(|l| l.strip_prefix("Program log: ")) {
+            println!("{line}");
+        }
+    }
+}
+
+/// Natively a program's `msg!` never reaches the transaction's log
+/// messages: solana-msg's `sol_log` prints to stdout. So the test
 /// runs its scenario in a child process of this very test binary and reads
 /// the child's stdout, where the handler's line must precede each refusal.
 #[tokio::test]
@@ -573,14 +588,23 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
         w.m.list_series(&mut w.bank, 160 * USDC, EXPIRY, Kind::Call).await.map(|_| ())
     );
 
-    // at the largest cap allowed (32 = the cache's capacity) the cap, checked
-    // first, stops the 33rd series: GreekCacheFull cannot be reached
-    params.risk.max_live_series = 32;
+    // at the largest cap allowed (MAX_LIVE_SERIES, below the cache's 32
+    // slots: the compute budget binds first) the cap stops the next series,
+    // and a cap above it is refused
+    let mut above = params.clone();
+    above.risk.max_live_series = MAX_LIVE_SERIES + 1;
+    refused!(
+        w.bank,
+        watch(&w, &[]),
+        code(OptionsError::InvalidRiskParams),
+        w.m.update_params(&mut w.bank, above).await
+    );
+    params.risk.max_live_series = MAX_LIVE_SERIES;
     w.m.update_params(&mut w.bank, params).await.unwrap();
     let mut listed = 2;
     'fill: for day in 1..=MAX_BOARDS as i64 {
         for strike in [140, 150, 160] {
-            if listed == 32 {
+            if listed == MAX_LIVE_SERIES as usize {
                 break 'fill;
             }
             if day == 7 && strike == 150 {
@@ -590,7 +614,7 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
             listed += 1;
         }
     }
-    assert_eq!(w.m.cache(&mut w.bank).await.unwrap().live_count(), 32);
+    assert_eq!(w.m.cache(&mut w.bank).await.unwrap().live_count(), MAX_LIVE_SERIES as usize);
     let s = SeriesKeys::derive(&w.m.keys.pool, EXPIRY, 170 * USDC, Kind::Call);
     refused!(
         w.bank,
@@ -604,7 +628,7 @@ async fn the_live_series_cap_is_enforced_and_reached_before_the_cache_can_fill()
 async fn a_seventeenth_distinct_expiry_is_refused() {
     let mut w = world().await;
     let mut params = w.m.pool(&mut w.bank).await.unwrap().params;
-    params.risk.max_live_series = 32;
+    params.risk.max_live_series = MAX_LIVE_SERIES;
     w.m.update_params(&mut w.bank, params).await.unwrap();
     for day in 1..=MAX_BOARDS as i64 {
         w.m.list_series(&mut w.bank, 150 * USDC, T0 + day * DAY, Kind::Call).await.unwrap();

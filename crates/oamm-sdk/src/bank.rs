@@ -12,6 +12,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::solana_program::system_instruction;
 use options_amm::state::GreekCache;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::instruction::InstructionError;
@@ -112,10 +113,28 @@ pub fn signed(
     Ok(tx)
 }
 
+/// What the runtime reported for the last transaction `Bank::process` sent.
+#[derive(Clone, Debug, Default)]
+pub struct TxRecord {
+    /// Compute units the whole transaction consumed (real metering when the
+    /// programs run as SBF, i.e. with `SBF_OUT_DIR` set; near zero natively).
+    pub compute_units: u64,
+    /// The program logs, as a cluster's transaction metadata carries them.
+    pub logs: Vec<String>,
+}
+
 pub struct Bank {
     pub ctx: ProgramTestContext,
     now: i64,
     slot: u64,
+    /// When set, every transaction starts with a compute-budget instruction
+    /// asking for this many units (a real client's habit; the runtime's
+    /// default is 200,000 per instruction).
+    pub compute_unit_limit: Option<u32>,
+    pub last: TxRecord,
+    /// With `keep_history`, every transaction's record in order.
+    pub keep_history: bool,
+    pub history: Vec<TxRecord>,
 }
 
 impl Bank {
@@ -123,7 +142,15 @@ impl Bank {
     pub async fn start(now: i64) -> Bank {
         let ctx = program_test().start_with_context().await;
         let slot = ctx.banks_client.get_root_slot().await.expect("root slot");
-        Bank { ctx, now, slot }
+        Bank {
+            ctx,
+            now,
+            slot,
+            compute_unit_limit: None,
+            last: TxRecord::default(),
+            keep_history: false,
+            history: Vec::new(),
+        }
     }
 
     pub fn payer(&self) -> &Keypair {
@@ -156,9 +183,16 @@ impl Bank {
     /// Run one transaction (payer = the bank's payer, plus `signers`).
     pub async fn process(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> BankResult<()> {
         self.next_slot().await?;
-        let tx = signed(ixs, &self.ctx.payer, signers, self.ctx.last_blockhash)?;
+        let budget = self.compute_unit_limit.map(ComputeBudgetInstruction::set_compute_unit_limit);
+        let all: Vec<Instruction> = budget.into_iter().chain(ixs.iter().cloned()).collect();
+        let tx = signed(&all, &self.ctx.payer, signers, self.ctx.last_blockhash)?;
         let out = self.ctx.banks_client.process_transaction_with_metadata(tx).await?;
-        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        let (compute_units, logs) =
+            out.metadata.map(|m| (m.compute_units_consumed, m.log_messages)).unwrap_or_default();
+        self.last = TxRecord { compute_units, logs: logs.clone() };
+        if self.keep_history {
+            self.history.push(self.last.clone());
+        }
         match out.result {
             Ok(()) => Ok(()),
             Err(err) => {

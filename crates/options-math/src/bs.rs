@@ -9,7 +9,7 @@
 //! t_years <= 100. t_years <= 0 means expired: the price is the intrinsic
 //! value, delta is 1/0 (1/2 exactly at the money), the other greeks are 0.
 use crate::fx::{self, mul, ONE};
-use crate::kernels::{exp_raw, ln_raw, norm_cdf_neg_raw, norm_cdf_raw, norm_pdf_raw};
+use crate::kernels::{exp_raw, ln_raw, norm_pdf_raw, normal_tail_raw};
 use crate::{MathError, I80F48};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -128,6 +128,229 @@ fn expired(spot: i128, strike: i128) -> (Greeks, Greeks) {
     (g((spot - strike).max(0), call_delta), g((strike - spot).max(0), call_delta - ONE))
 }
 
+/// What the value of either kind needs: d1, d2, the discounted forward and
+/// strike and the four normal probabilities (two tail evaluations).
+struct Core {
+    t: i128,
+    sigma: i128,
+    r: i128,
+    q: i128,
+    rsqrt_t: i128,
+    sqrt_t: i128,
+    inv_sd: i128,
+    d1: i128,
+    carry: i128,
+    s_fwd: i128,
+    k_disc: i128,
+    n_d1: i128,
+    n_neg_d1: i128,
+    n_d2: i128,
+    n_neg_d2: i128,
+}
+
+/// N(x) and N(-x) from one tail evaluation Q(|x|) (the same values
+/// `norm_cdf_raw(x)` and `norm_cdf_neg_raw(x)` return, bit for bit).
+fn cdf_pair(x: i128) -> Result<(i128, i128), MathError> {
+    let q = normal_tail_raw(x.checked_abs().ok_or(MathError::Overflow)?)?;
+    Ok(match x.cmp(&0) {
+        core::cmp::Ordering::Greater => (ONE - q, q),
+        core::cmp::Ordering::Less => (q, ONE - q),
+        core::cmp::Ordering::Equal => (ONE - q, ONE - q),
+    })
+}
+
+/// The shared part of every live (t > 0) evaluation; `Err` never hides a
+/// result the full kernel would return.
+fn core(
+    s: i128,
+    ln_s: i128,
+    k: i128,
+    t_years: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+    dividend_yield: I80F48,
+) -> Result<Core, MathError> {
+    let t = fx::from_api(t_years)?;
+    let sigma = fx::from_api(vol)?;
+    let r = fx::from_api(rate)?;
+    let q = fx::from_api(dividend_yield)?;
+
+    // 1/(sigma sqrt T) from the exact inputs: normalising inside recip and
+    // rsqrt keeps full relative precision even for small sigma^2 T.
+    let rsqrt_t = fx::rsqrt(t)?;
+    let sqrt_t = mul(t, rsqrt_t)?;
+    let inv_sd = mul(rsqrt_t, fx::recip(sigma)?)?;
+    let sd = mul(sigma, sqrt_t)?;
+
+    // d1 = (ln(S/K) + (r - q + sigma^2/2) T) / (sigma sqrt T)
+    // ln S - ln K rather than ln(K * (1/S)): 1/S at 64 fractional bits keeps
+    // only ~47 significant bits when S ~ 1e5, which would cost delta ~10 ulp.
+    let ln_s_over_k = ln_s - ln_raw(k)?;
+    let drift = mul(r - q + (mul(sigma, sigma)? >> 1), t)?;
+    // When sigma sqrt T is tiny, d1 can leave the internal range; N() is
+    // saturated far before that, so saturate d1 instead of failing.
+    let moneyness = ln_s_over_k + drift;
+    let d1 = mul(moneyness, inv_sd).unwrap_or(if moneyness >= 0 { 64 * ONE } else { -64 * ONE });
+    let d2 = d1 - sd;
+
+    // e^0 is exactly ONE: no exponential for a zero rate or yield
+    let discount = if r == 0 { ONE } else { exp_raw(-mul(r, t)?)? }; // e^{-rT}
+    let carry = if q == 0 { ONE } else { exp_raw(-mul(q, t)?)? }; // e^{-qT}
+    let s_fwd = mul(s, carry)?; // S e^{-qT}
+    let k_disc = mul(k, discount)?; // K e^{-rT}
+    let (n_d1, n_neg_d1) = cdf_pair(d1)?;
+    let (n_d2, n_neg_d2) = cdf_pair(d2)?;
+    Ok(Core { t, sigma, r, q, rsqrt_t, sqrt_t, inv_sd, d1, carry, s_fwd, k_disc, n_d1, n_neg_d1, n_d2, n_neg_d2 })
+}
+
+impl Core {
+    fn call_price(&self) -> Result<i128, MathError> {
+        Ok(mul(self.s_fwd, self.n_d1)? - mul(self.k_disc, self.n_d2)?)
+    }
+
+    fn put_price(&self) -> Result<i128, MathError> {
+        Ok(mul(self.k_disc, self.n_neg_d2)? - mul(self.s_fwd, self.n_neg_d1)?)
+    }
+
+    fn price(&self, kind: OptionKind) -> Result<i128, MathError> {
+        // Rounding can push a deep-OTM price a hair below zero; clamp.
+        Ok(match kind {
+            OptionKind::Call => self.call_price()?,
+            OptionKind::Put => self.put_price()?,
+        }
+        .max(0))
+    }
+
+    fn delta(&self, kind: OptionKind) -> Result<i128, MathError> {
+        match kind {
+            OptionKind::Call => mul(self.carry, self.n_d1),
+            OptionKind::Put => Ok(-mul(self.carry, self.n_neg_d1)?),
+        }
+    }
+
+    /// phi(d1), S e^{-qT} phi(d1), gamma and vega (shared by both kinds).
+    fn curvature(&self, inv_s: i128) -> Result<(i128, i128, i128, i128), MathError> {
+        let pdf_d1 = norm_pdf_raw(self.d1)?;
+        let s_pdf = mul(self.s_fwd, pdf_d1)?;
+        let gamma = mul(mul(mul(self.carry, pdf_d1)?, self.inv_sd)?, inv_s)?;
+        let vega = mul(s_pdf, self.sqrt_t)?;
+        Ok((pdf_d1, s_pdf, gamma, vega))
+    }
+}
+
+/// What a book of options needs per series: value, delta, gamma and vega of
+/// one kind, bit for bit the fields `price_and_greeks` returns, without the
+/// other kind, theta and rho.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BookGreeks {
+    pub price: I80F48,
+    pub delta: I80F48,
+    pub gamma: I80F48,
+    pub vega: I80F48,
+}
+
+/// Price, delta, gamma and vega of one option (no dividends): the fields of
+/// `price_and_greeks` at lower cost.
+pub fn book_greeks(
+    kind: OptionKind,
+    spot: I80F48,
+    strike: I80F48,
+    t_years: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+) -> Result<BookGreeks, MathError> {
+    validate(spot, strike, t_years, vol, rate, I80F48::ZERO)?;
+    book_greeks_at(&SpotTerms::new(spot)?, kind, strike, t_years, vol, rate)
+}
+
+/// The parts of a pricing call that depend on spot alone (ln S and 1/S):
+/// a book priced at one spot computes them once, not once per series.
+#[derive(Clone, Copy, Debug)]
+pub struct SpotTerms {
+    spot: I80F48,
+    s: i128,
+    ln_s: i128,
+    inv_s: i128,
+}
+
+impl SpotTerms {
+    pub fn new(spot: I80F48) -> Result<SpotTerms, MathError> {
+        if spot <= 0 {
+            return Err(MathError::NonPositiveSpot);
+        }
+        if spot > MAX_PRICE_INPUT {
+            return Err(MathError::InputOutOfRange);
+        }
+        let s = fx::from_api(spot)?;
+        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)?, inv_s: fx::recip(s)? })
+    }
+}
+
+/// `book_greeks` at a spot whose terms are already computed: bit for bit
+/// the same result.
+pub fn book_greeks_at(
+    at: &SpotTerms,
+    kind: OptionKind,
+    strike: I80F48,
+    t_years: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+) -> Result<BookGreeks, MathError> {
+    validate(at.spot, strike, t_years, vol, rate, I80F48::ZERO)?;
+    let k = fx::from_api(strike)?;
+    if t_years <= 0 {
+        let (call, put) = expired(at.s, k);
+        let g = if kind == OptionKind::Call { call } else { put };
+        return Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega });
+    }
+    let c = core(at.s, at.ln_s, k, t_years, vol, rate, I80F48::ZERO)?;
+    let (_, _, gamma, vega) = c.curvature(at.inv_s)?;
+    Ok(BookGreeks {
+        price: fx::to_api(c.price(kind)?),
+        delta: fx::to_api(c.delta(kind)?),
+        gamma: fx::to_api(gamma),
+        vega: fx::to_api(vega),
+    })
+}
+
+/// The value of one option (no dividends), bit for bit `price_and_greeks`'s
+/// price: for valuations that need no greeks (an LP flow's second mark).
+pub fn price_only(
+    kind: OptionKind,
+    spot: I80F48,
+    strike: I80F48,
+    t_years: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+) -> Result<I80F48, MathError> {
+    validate(spot, strike, t_years, vol, rate, I80F48::ZERO)?;
+    let s = fx::from_api(spot)?;
+    let k = fx::from_api(strike)?;
+    if t_years <= 0 {
+        let (call, put) = expired(s, k);
+        return Ok(if kind == OptionKind::Call { call.price } else { put.price });
+    }
+    Ok(fx::to_api(core(s, ln_raw(s)?, k, t_years, vol, rate, I80F48::ZERO)?.price(kind)?))
+}
+
+/// `price_only` at a spot whose terms are already computed (bit for bit).
+pub fn price_only_at(
+    at: &SpotTerms,
+    kind: OptionKind,
+    strike: I80F48,
+    t_years: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+) -> Result<I80F48, MathError> {
+    validate(at.spot, strike, t_years, vol, rate, I80F48::ZERO)?;
+    let k = fx::from_api(strike)?;
+    if t_years <= 0 {
+        let (call, put) = expired(at.s, k);
+        return Ok(if kind == OptionKind::Call { call.price } else { put.price });
+    }
+    Ok(fx::to_api(core(at.s, at.ln_s, k, t_years, vol, rate, I80F48::ZERO)?.price(kind)?))
+}
+
 /// Both kinds with a dividend yield; the kernel every other entry point uses.
 pub fn call_and_put_with_yield(
     spot: I80F48,
@@ -143,73 +366,33 @@ pub fn call_and_put_with_yield(
     if t_years <= 0 {
         return Ok(expired(s, k));
     }
-    let t = fx::from_api(t_years)?;
-    let sigma = fx::from_api(vol)?;
-    let r = fx::from_api(rate)?;
-    let q = fx::from_api(dividend_yield)?;
+    let c = core(s, ln_raw(s)?, k, t_years, vol, rate, dividend_yield)?;
+    let (_, s_pdf, gamma, vega) = c.curvature(fx::recip(s)?)?;
 
-    // 1/(sigma sqrt T) from the exact inputs: normalising inside recip and
-    // rsqrt keeps full relative precision even for small sigma^2 T.
-    let rsqrt_t = fx::rsqrt(t)?;
-    let sqrt_t = mul(t, rsqrt_t)?;
-    let inv_sd = mul(rsqrt_t, fx::recip(sigma)?)?;
-    let sd = mul(sigma, sqrt_t)?;
-    let inv_s = fx::recip(s)?;
-
-    // d1 = (ln(S/K) + (r - q + sigma^2/2) T) / (sigma sqrt T)
-    // ln S - ln K rather than ln(K * (1/S)): 1/S at 64 fractional bits keeps
-    // only ~47 significant bits when S ~ 1e5, which would cost delta ~10 ulp.
-    let ln_s_over_k = ln_raw(s)? - ln_raw(k)?;
-    let drift = mul(r - q + (mul(sigma, sigma)? >> 1), t)?;
-    // When sigma sqrt T is tiny, d1 can leave the internal range; N() is
-    // saturated far before that, so saturate d1 instead of failing.
-    let moneyness = ln_s_over_k + drift;
-    let d1 = mul(moneyness, inv_sd).unwrap_or(if moneyness >= 0 { 64 * ONE } else { -64 * ONE });
-    let d2 = d1 - sd;
-
-    let discount = exp_raw(-mul(r, t)?)?; // e^{-rT}
-    let carry = if q == 0 { ONE } else { exp_raw(-mul(q, t)?)? }; // e^{-qT}
-    let s_fwd = mul(s, carry)?; // S e^{-qT}
-    let k_disc = mul(k, discount)?; // K e^{-rT}
-
-    let n_d1 = norm_cdf_raw(d1)?;
-    let n_d2 = norm_cdf_raw(d2)?;
-    let n_neg_d1 = norm_cdf_neg_raw(d1)?;
-    let n_neg_d2 = norm_cdf_neg_raw(d2)?;
-    let pdf_d1 = norm_pdf_raw(d1)?;
-
-    let call_price = mul(s_fwd, n_d1)? - mul(k_disc, n_d2)?;
-    let put_price = mul(k_disc, n_neg_d2)? - mul(s_fwd, n_neg_d1)?;
-
-    // Shared greeks: S e^{-qT} phi(d1) appears in gamma, vega and theta.
-    let s_pdf = mul(s_fwd, pdf_d1)?;
-    let gamma = mul(mul(mul(carry, pdf_d1)?, inv_sd)?, inv_s)?;
-    let vega = mul(s_pdf, sqrt_t)?;
     // sigma / (2 sqrt T) = sigma * rsqrt(T) / 2
-    let decay = -mul(s_pdf, mul(sigma, rsqrt_t)? >> 1)?;
-    let r_k_disc = mul(r, k_disc)?;
-    let q_s_fwd = mul(q, s_fwd)?;
-    let call_theta = decay - mul(r_k_disc, n_d2)? + mul(q_s_fwd, n_d1)?;
-    let put_theta = decay + mul(r_k_disc, n_neg_d2)? - mul(q_s_fwd, n_neg_d1)?;
-    let t_k_disc = mul(t, k_disc)?;
-    let call_rho = mul(t_k_disc, n_d2)?;
-    let put_rho = -mul(t_k_disc, n_neg_d2)?;
+    let decay = -mul(s_pdf, mul(c.sigma, c.rsqrt_t)? >> 1)?;
+    let r_k_disc = mul(c.r, c.k_disc)?;
+    let q_s_fwd = mul(c.q, c.s_fwd)?;
+    let call_theta = decay - mul(r_k_disc, c.n_d2)? + mul(q_s_fwd, c.n_d1)?;
+    let put_theta = decay + mul(r_k_disc, c.n_neg_d2)? - mul(q_s_fwd, c.n_neg_d1)?;
+    let t_k_disc = mul(c.t, c.k_disc)?;
+    let call_rho = mul(t_k_disc, c.n_d2)?;
+    let put_rho = -mul(t_k_disc, c.n_neg_d2)?;
 
     let gamma = fx::to_api(gamma);
     let vega = fx::to_api(vega);
     Ok((
         Greeks {
-            // Rounding can push a deep-OTM price a hair below zero; clamp.
-            price: fx::to_api(call_price.max(0)),
-            delta: fx::to_api(mul(carry, n_d1)?),
+            price: fx::to_api(c.price(OptionKind::Call)?),
+            delta: fx::to_api(c.delta(OptionKind::Call)?),
             gamma,
             vega,
             theta: fx::to_api(call_theta),
             rho: fx::to_api(call_rho),
         },
         Greeks {
-            price: fx::to_api(put_price.max(0)),
-            delta: fx::to_api(-mul(carry, n_neg_d1)?),
+            price: fx::to_api(c.price(OptionKind::Put)?),
+            delta: fx::to_api(c.delta(OptionKind::Put)?),
             gamma,
             vega,
             theta: fx::to_api(put_theta),

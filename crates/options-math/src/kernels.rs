@@ -89,7 +89,7 @@ pub(crate) fn exp_raw(x: i128) -> Result<i128, MathError> {
 }
 
 /// Upper normal tail Q(y) = 1 - N(y) for y >= 0 (raw). |error| < 2^-63.
-fn normal_tail_raw(y: i128) -> Result<i128, MathError> {
+pub(crate) fn normal_tail_raw(y: i128) -> Result<i128, MathError> {
     debug_assert!(y >= 0);
     if y >= CDF_SATURATION {
         return Ok(0);
@@ -112,11 +112,6 @@ pub(crate) fn norm_cdf_raw(x: i128) -> Result<i128, MathError> {
     } else {
         normal_tail_raw(-x)
     }
-}
-
-/// N(-x) = 1 - N(x) without cancellation for large x (raw).
-pub(crate) fn norm_cdf_neg_raw(x: i128) -> Result<i128, MathError> {
-    norm_cdf_raw(x.checked_neg().ok_or(MathError::Overflow)?)
 }
 
 /// Standard normal density phi(x) = e^(-x^2/2)/sqrt(2 pi) (raw).

@@ -19,7 +19,10 @@ pub mod kernels;
 mod tables;
 pub mod units;
 
-pub use bs::{call_and_put, price_and_greeks, price_and_greeks_with_yield, Greeks, OptionKind};
+pub use bs::{
+    book_greeks, book_greeks_at, call_and_put, price_and_greeks, price_and_greeks_with_yield, price_only,
+    price_only_at, BookGreeks, Greeks, OptionKind, SpotTerms,
+};
 pub use error::MathError;
 #[cfg(feature = "op-count")]
 pub use fx::op_count;

@@ -34,12 +34,56 @@ fn pow10(n: u8) -> u128 {
     10u128.pow(n as u32)
 }
 
-fn div_round(num: u128, den: u128, rounding: Rounding) -> u128 {
-    let q = num / den;
+/// x / d and whether a remainder was left, for 0 < d < 2^32, as four 64-bit
+/// divisions: SBF divides 64-bit integers in one instruction, while a u128
+/// division is a long software routine (`__udivti3`).
+fn div_small(x: u128, d: u64) -> (u128, bool) {
+    debug_assert!(d > 0 && d < 1 << 32);
+    let (mut q, mut r) = (0u128, 0u64);
+    for i in (0..4).rev() {
+        // r < d < 2^32, so the running value fits 64 bits
+        let cur = (r << 32) | ((x >> (32 * i)) as u64 & 0xffff_ffff);
+        q |= ((cur / d) as u128) << (32 * i);
+        r = cur % d;
+    }
+    (q, r != 0)
+}
+
+/// num / (10^k x 2^shift), rounded as asked: the same result as
+/// `div_round` with that denominator, without a 128-bit division.
+fn div_pow10_shift(num: u128, k: u8, shift: u32, rounding: Rounding) -> u128 {
+    let mut q = num >> shift;
+    let mut inexact = shift > 0 && num & ((1u128 << shift) - 1) != 0;
+    let mut k = k as u32;
+    while k > 0 {
+        let step = k.min(9); // 10^9 < 2^32
+        let (next, rem) = div_small(q, 10u64.pow(step));
+        q = next;
+        inexact |= rem;
+        k -= step;
+    }
     match rounding {
-        Rounding::Up if num % den != 0 => q + 1,
+        Rounding::Up if inexact => q + 1,
         _ => q,
     }
+}
+
+/// x / d for an integer 0 < d < 2^32, truncated toward zero: bit for bit
+/// `x / I80F48::from_num(d)`, in four 64-bit divisions instead of a 128-bit
+/// one (times in years, bps, shares of a window).
+pub fn div_by_int(x: I80F48, d: u32) -> I80F48 {
+    assert!(d > 0, "division by zero");
+    let bits = x.to_bits();
+    let q = div_small(bits.unsigned_abs(), d as u64).0 as i128;
+    I80F48::from_bits(if bits < 0 { -q } else { q })
+}
+
+/// x / 10^k truncated toward zero, exactly as `x.checked_div(10^k)` does
+/// for `I80F48`, in 64-bit divisions.
+fn div_pow10_fixed(x: I80F48, k: u8) -> I80F48 {
+    let bits = x.to_bits();
+    let q = div_pow10_shift(bits.unsigned_abs(), k, 0, Rounding::Down) as i128;
+    I80F48::from_bits(if bits < 0 { -q } else { q })
 }
 
 /// A non-negative fixed-point amount of base units as an integer.
@@ -47,7 +91,7 @@ pub fn to_base_units(x: I80F48, rounding: Rounding) -> Result<u64, MathError> {
     if x < 0 {
         return Err(MathError::InputOutOfRange);
     }
-    let v = div_round(x.to_bits() as u128, 1u128 << FRAC_BITS, rounding);
+    let v = div_pow10_shift(x.to_bits() as u128, 0, FRAC_BITS, rounding);
     u64::try_from(v).map_err(|_| MathError::Overflow)
 }
 
@@ -69,9 +113,9 @@ impl Decimals {
         let num = (price.to_bits() as u128).checked_mul(underlying_base as u128).ok_or(MathError::Overflow)?;
         let v = if self.quote >= self.underlying {
             let num = num.checked_mul(pow10(self.quote - self.underlying)).ok_or(MathError::Overflow)?;
-            div_round(num, 1u128 << FRAC_BITS, rounding)
+            div_pow10_shift(num, 0, FRAC_BITS, rounding)
         } else {
-            div_round(num, pow10(self.underlying - self.quote) << FRAC_BITS, rounding)
+            div_pow10_shift(num, self.underlying - self.quote, FRAC_BITS, rounding)
         };
         u64::try_from(v).map_err(|_| MathError::Overflow)
     }
@@ -90,13 +134,13 @@ impl Decimals {
         if self.quote >= self.underlying {
             x.checked_mul(pow10_fixed(self.quote - self.underlying)?).ok_or(MathError::Overflow)
         } else {
-            x.checked_div(pow10_fixed(self.underlying - self.quote)?).ok_or(MathError::Overflow)
+            Ok(div_pow10_fixed(x, self.underlying - self.quote))
         }
     }
 
     /// Base units of underlying as whole units (truncated toward zero).
     pub fn underlying_whole(&self, base: I80F48) -> Result<I80F48, MathError> {
-        base.checked_div(pow10_fixed(self.underlying)?).ok_or(MathError::Overflow)
+        Ok(div_pow10_fixed(base, self.underlying))
     }
 
     /// Whole units of underlying as base units (exact unless it overflows).
@@ -106,7 +150,7 @@ impl Decimals {
 
     /// Quote base units as whole quote units (truncated toward zero).
     pub fn quote_whole(&self, base: I80F48) -> Result<I80F48, MathError> {
-        base.checked_div(pow10_fixed(self.quote)?).ok_or(MathError::Overflow)
+        Ok(div_pow10_fixed(base, self.quote))
     }
 
     /// A price given in quote base units per whole underlying (how strikes
@@ -125,6 +169,54 @@ fn pow10_fixed(n: u8) -> Result<I80F48, MathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference: one u128 division.
+    fn div_round(num: u128, den: u128, rounding: Rounding) -> u128 {
+        let q = num / den;
+        match rounding {
+            Rounding::Up if num % den != 0 => q + 1,
+            _ => q,
+        }
+    }
+
+    #[test]
+    fn the_64_bit_divisions_equal_the_128_bit_ones() {
+        // an LCG over the whole u128 range and the edges: quotient, rounding
+        // and the fixed-point truncation toward zero, bit for bit
+        let mut seed = 0x9e37_79b9_7f4a_7c15u128;
+        let mut next = || {
+            seed = seed.wrapping_mul(0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645).wrapping_add(1);
+            seed >> (seed as u32 % 100)
+        };
+        let edges = [0u128, 1, 999, 1000, (1 << 48) - 1, 1 << 48, u64::MAX as u128, u128::MAX - 1, u128::MAX];
+        for i in 0..20_000 {
+            let num = if i < edges.len() { edges[i] } else { next() };
+            for k in [0u8, 1, 3, 9, 10, 12, 18] {
+                for shift in [0u32, 48] {
+                    for r in [Rounding::Down, Rounding::Up] {
+                        let den = pow10(k) << shift;
+                        assert_eq!(
+                            div_pow10_shift(num, k, shift, r),
+                            div_round(num, den, r),
+                            "{num} {k} {shift} {r:?}"
+                        );
+                    }
+                }
+                let x = I80F48::from_bits(num as i128);
+                let fixed = x.checked_div(pow10_fixed(k).unwrap());
+                let d = [1u32, 3, 10_000, 3_600, 31_536_000, u32::MAX][(i % 6) as usize];
+                assert_eq!(div_by_int(x, d), x / I80F48::from_num(d), "{x} / {d}");
+                if let Some(f) = fixed {
+                    assert_eq!(div_pow10_fixed(x, k), f, "{x} / 10^{k}");
+                    assert_eq!(
+                        div_pow10_fixed(-x, k),
+                        (-x).checked_div(pow10_fixed(k).unwrap()).unwrap(),
+                        "-{x} / 10^{k}"
+                    );
+                }
+            }
+        }
+    }
 
     fn fx(s: &str) -> I80F48 {
         s.parse().unwrap()

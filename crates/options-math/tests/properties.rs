@@ -1,7 +1,10 @@
 //! No-arbitrage and robustness properties of the fixed-point Black-Scholes,
 //! over random inputs (proptest) and at the edges of the domain.
 use fixed::types::I80F48;
-use options_math::{call_and_put, kernels, price_and_greeks, MathError, OptionKind};
+use options_math::{
+    book_greeks, book_greeks_at, call_and_put, kernels, price_and_greeks, price_only, price_only_at, MathError,
+    OptionKind, SpotTerms,
+};
 use proptest::prelude::*;
 
 const ULP: I80F48 = I80F48::DELTA;
@@ -26,6 +29,27 @@ prop_compose! {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The cheaper entry points the program's book uses return the full
+    /// kernel's fields bit for bit (zero rates included, where they skip an
+    /// exponential), and fail exactly where it fails.
+    #[test]
+    fn book_greeks_and_price_only_equal_the_full_kernel((s, k, t, v, r) in market(), zero_rate: bool, put: bool) {
+        let r = if zero_rate { I80F48::ZERO } else { r };
+        let kind = if put { OptionKind::Put } else { OptionKind::Call };
+        match price_and_greeks(kind, s, k, t, v, r) {
+            Ok(full) => {
+                let b = book_greeks(kind, s, k, t, v, r).unwrap();
+                prop_assert_eq!((b.price, b.delta, b.gamma, b.vega), (full.price, full.delta, full.gamma, full.vega));
+                prop_assert_eq!(price_only(kind, s, k, t, v, r).unwrap(), full.price);
+                prop_assert_eq!(book_greeks_at(&SpotTerms::new(s).unwrap(), kind, k, t, v, r).unwrap(), b);
+                prop_assert_eq!(price_only_at(&SpotTerms::new(s).unwrap(), kind, k, t, v, r).unwrap(), full.price);
+            }
+            Err(e) => {
+                prop_assert_eq!(book_greeks(kind, s, k, t, v, r).unwrap_err(), e);
+            }
+        }
+    }
 
     #[test]
     fn put_call_parity_holds((s, k, t, v, r) in market()) {

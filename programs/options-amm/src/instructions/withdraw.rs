@@ -61,7 +61,7 @@ pub fn handler(ctx: Context<Withdraw>, lp_amount: u64, min_quote_out: u64) -> Re
         spot,
         r.max_move_bps,
         r.solvency_reserve_bps,
-        positions(&cache, now, r),
+        &positions(&cache, now, r),
         pool.decimals(),
     )
     .map_err(math_err)?;

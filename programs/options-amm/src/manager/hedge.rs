@@ -52,7 +52,7 @@ pub struct RebalancePlan {
 }
 
 fn bps(x: u64) -> I80F48 {
-    I80F48::from_num(x) / I80F48::from_num(BPS)
+    options_math::units::div_by_int(I80F48::from_num(x), BPS as u32)
 }
 
 /// The pool's configured policy in options-math's terms (whole units).
@@ -62,7 +62,7 @@ pub fn policy(cfg: &HedgeConfig, d: Decimals) -> Result<(HedgePolicy, HedgeLimit
         HedgePolicyConfig::DeltaThreshold { band } => HedgePolicy::DeltaThreshold { band: whole(band)? },
         HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => HedgePolicy::WhalleyWilmott {
             cost: bps(cost_bps as u64),
-            risk_aversion: I80F48::from_num(risk_aversion_ppm) / I80F48::from_num(1_000_000),
+            risk_aversion: options_math::units::div_by_int(I80F48::from_num(risk_aversion_ppm), 1_000_000),
         },
     };
     Ok((policy, HedgeLimits { min_band: whole(cfg.min_band)?, max_trade: whole(cfg.max_trade)? }))

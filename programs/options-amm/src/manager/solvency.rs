@@ -20,7 +20,6 @@ use crate::constants::{BPS, MAX_SERIES};
 use crate::manager::nav::Balances;
 use crate::state::greek_cache::{t_years, GreekCache};
 use crate::state::params::RiskParams;
-use options_math::kernels::sqrt;
 use options_math::units::{Decimals, Rounding};
 use options_math::{MathError, OptionKind, I80F48};
 
@@ -44,93 +43,159 @@ pub fn payoff(kind: OptionKind, strike: I80F48, spot: I80F48) -> I80F48 {
 }
 
 fn bps(x: u64) -> I80F48 {
-    I80F48::from_num(x) / I80F48::from_num(BPS)
+    options_math::units::div_by_int(I80F48::from_num(x), BPS as u32)
 }
 
 /// m_i for a series: max(max_move, k sigma (1 + shock) sqrt(tau)), capped.
 pub fn stress_move(risk: &RiskParams, iv: I80F48, tau_years: I80F48) -> Result<I80F48, MathError> {
-    let base = bps(risk.max_move_bps as u64);
-    let tau = tau_years.max(I80F48::ZERO);
-    let scale = bps(risk.stress_sigmas_bps as u64)
-        .checked_mul(I80F48::ONE + bps(risk.stress_vol_shock_bps as u64))
-        .and_then(|x| x.checked_mul(iv))
-        .ok_or(MathError::Overflow)?;
-    let m = scale.checked_mul(sqrt(tau)?).ok_or(MathError::Overflow)?;
-    Ok(m.max(base).min(I80F48::from_num(MAX_STRESS_MOVE)))
+    StressScale::new(risk)?.stress_move(iv, tau_years)
+}
+
+/// sqrt(x) for 0 <= x < 2^15, rounded up: a stress move needs far less
+/// precision than the pricing kernel's square root (a Newton iteration on
+/// 128-bit words), and rounding up never makes the stress lighter.
+/// x = bits / 2^48, so sqrt(x) = sqrt(bits x 2^12) / 2^30 (relative
+/// precision 2^-30 or better for x >= 2^-48 x 2^18; above 2^3 years, where
+/// bits x 2^12 leaves 64 bits, sqrt(bits) / 2^24 at 2^-25).
+fn sqrt_up(x: I80F48) -> Result<I80F48, MathError> {
+    let bits = u64::try_from(x.to_bits()).map_err(|_| MathError::InputOutOfRange)?;
+    let (scaled, shift) = if bits < 1 << 51 { (bits << 12, 18) } else { (bits, 24) };
+    let mut r = scaled.isqrt();
+    if r * r < scaled {
+        r += 1;
+    }
+    Ok(I80F48::from_bits((r as i128) << shift))
+}
+
+/// The parts of m_i that depend only on the parameters, converted from bps
+/// once per check (each conversion is a fixed-point division).
+struct StressScale {
+    base: I80F48,
+    /// k x (1 + shock)
+    sigmas: I80F48,
+}
+
+impl StressScale {
+    fn new(risk: &RiskParams) -> Result<StressScale, MathError> {
+        let sigmas = bps(risk.stress_sigmas_bps as u64)
+            .checked_mul(I80F48::ONE + bps(risk.stress_vol_shock_bps as u64))
+            .ok_or(MathError::Overflow)?;
+        Ok(StressScale { base: bps(risk.max_move_bps as u64), sigmas })
+    }
+
+    fn stress_move(&self, iv: I80F48, tau_years: I80F48) -> Result<I80F48, MathError> {
+        let tau = tau_years.max(I80F48::ZERO);
+        let scale = self.sigmas.checked_mul(iv).ok_or(MathError::Overflow)?;
+        let m = scale.checked_mul(sqrt_up(tau)?).ok_or(MathError::Overflow)?;
+        Ok(m.max(self.base).min(I80F48::from_num(MAX_STRESS_MOVE)))
+    }
 }
 
 /// The positions the cache holds (live series the pool is short), each with
-/// its stress move at `now`.
-pub fn positions<'a>(
-    cache: &'a GreekCache,
-    now: i64,
-    risk: &'a RiskParams,
-) -> impl Iterator<Item = Position> + Clone + 'a {
-    // (0..MAX_SERIES) rather than live_slots(): the iterator must be Clone
-    (0..MAX_SERIES).filter(move |&i| cache.entries[i].live != 0 && cache.entries[i].net_short > 0).map(move |i| {
+/// its stress move at `now`; computed once per check (one square root per
+/// series), then read by every scenario.
+pub fn positions(cache: &GreekCache, now: i64, risk: &RiskParams) -> Vec<Position> {
+    let scale = StressScale::new(risk).ok();
+    let mut out = Vec::with_capacity(cache.live_count());
+    for i in (0..MAX_SERIES).filter(|&i| cache.entries[i].live != 0 && cache.entries[i].net_short > 0) {
         let e = &cache.entries[i];
         let iv = e.mark_iv.get().max(cache.iv(i).unwrap_or(e.mark_iv.get()));
         // a move the maths cannot size is sized at the cap: never lighter
-        let m = stress_move(risk, iv, t_years(e.expiry, now)).unwrap_or(I80F48::from_num(MAX_STRESS_MOVE));
-        Position {
+        let m = scale
+            .as_ref()
+            .and_then(|s| s.stress_move(iv, t_years(e.expiry, now)).ok())
+            .unwrap_or(I80F48::from_num(MAX_STRESS_MOVE));
+        out.push(Position {
             kind: GreekCache::entry_kind(e).into(),
             strike: e.strike.get(),
             net_short: e.net_short,
             stress_move: m,
-        }
-    })
+        });
+    }
+    out
 }
 
-/// S (1 + z m), floored at zero.
-fn shocked(spot: I80F48, z: I80F48, m: I80F48) -> Result<I80F48, MathError> {
-    let f = z.checked_mul(m).ok_or(MathError::Overflow)?;
-    Ok(spot.checked_mul(I80F48::ONE + f).ok_or(MathError::Overflow)?.max(I80F48::ZERO))
+/// A position as the scenarios read it: S x m_i computed once, so each
+/// scenario spot S + z (S m_i) costs one multiply.
+#[derive(Clone, Copy, Debug)]
+struct Shockable {
+    kind: OptionKind,
+    strike: I80F48,
+    net_short: u64,
+    spot_move: I80F48,
+}
+
+/// S + z (S m), floored at zero.
+fn shocked(spot: I80F48, z: I80F48, spot_move: I80F48) -> Result<I80F48, MathError> {
+    let f = z.checked_mul(spot_move).ok_or(MathError::Overflow)?;
+    Ok(spot.checked_add(f).ok_or(MathError::Overflow)?.max(I80F48::ZERO))
 }
 
 /// Expiry value in scenario z, quote base units; assets rounded down,
 /// payoffs rounded up.
-fn surplus_at<I: Iterator<Item = Position>>(
+fn surplus_at(
     b: Balances,
     spot: I80F48,
     z: I80F48,
-    hedge_move: I80F48,
-    positions: I,
+    hedge_spot_move: I80F48,
+    book: &[Shockable],
     d: Decimals,
 ) -> Result<i128, MathError> {
-    let hedge_spot = shocked(spot, z, hedge_move)?;
+    let hedge_spot = shocked(spot, z, hedge_spot_move)?;
     let mut v =
         b.quote as i128 + d.quote_value(hedge_spot, b.hedge, Rounding::Down)? as i128 - b.reserved_payouts as i128;
-    for p in positions {
-        let s = shocked(spot, z, p.stress_move)?;
-        v -= d.quote_value(payoff(p.kind, p.strike, s), p.net_short, Rounding::Up)? as i128;
+    for p in book {
+        let pay = payoff(p.kind, p.strike, shocked(spot, z, p.spot_move)?);
+        if pay > 0 {
+            v -= d.quote_value(pay, p.net_short, Rounding::Up)? as i128;
+        }
     }
     Ok(v)
 }
 
+fn shockable(spot: I80F48, positions: &[Position]) -> Result<Vec<Shockable>, MathError> {
+    positions
+        .iter()
+        .map(|p| {
+            let spot_move = spot.checked_mul(p.stress_move).ok_or(MathError::Overflow)?;
+            Ok(Shockable { kind: p.kind, strike: p.strike, net_short: p.net_short, spot_move })
+        })
+        .collect()
+}
+
 /// The lowest expiry value over shocks z in [-1, 1] (`max_move_bps` sizes
 /// the hedge's move; each position carries its own).
-pub fn min_stressed_surplus<I: Iterator<Item = Position> + Clone>(
+///
+/// Every position is short, so each term -n payoff(S (1 + z m)) is concave
+/// in z between the points where a scenario spot reaches zero: a short
+/// option's strike kink bends the surplus down, never up, and cannot be a
+/// minimum. The only convex kinks are where a put's scenario spot reaches
+/// zero (its payoff stops growing at the strike) and where the hedge's
+/// does (moves over 100%). So the minimum over [-1, 1] is at an end or at
+/// one of those: two evaluations for a book without moves over 100%, one
+/// more per such put, where evaluating every kink cost two per position
+/// (quadratic in the book).
+pub fn min_stressed_surplus(
     b: Balances,
     spot: I80F48,
     max_move_bps: u16,
-    positions: I,
+    positions: &[Position],
     d: Decimals,
 ) -> Result<i128, MathError> {
     let hedge_move = bps(max_move_bps as u64);
     let one = I80F48::ONE;
-    let at = |z: I80F48| surplus_at(b, spot, z, hedge_move, positions.clone(), d);
+    let book = shockable(spot, positions)?;
+    let hedge_spot_move = spot.checked_mul(hedge_move).ok_or(MathError::Overflow)?;
+    let at = |z: I80F48| surplus_at(b, spot, z, hedge_spot_move, &book, d);
     let mut worst = at(-one)?.min(at(one)?);
     if spot <= 0 {
         return Ok(worst);
     }
-    for p in positions.clone() {
-        // the kink where this position's scenario spot crosses its strike,
-        // and (for moves over 100%) where it reaches zero
-        let to_strike = p.strike.checked_div(spot).ok_or(MathError::Overflow)? - one;
-        for z in [to_strike.checked_div(p.stress_move), (-one).checked_div(p.stress_move)].into_iter().flatten() {
-            if z > -one && z < one {
-                worst = worst.min(at(z)?);
-            }
+    let zero_kinks = positions.iter().filter(|p| p.kind == OptionKind::Put).map(|p| p.stress_move);
+    for m in zero_kinks.chain(core::iter::once(hedge_move)).filter(|&m| m > one) {
+        // where S (1 + z m) reaches zero
+        if let Some(z) = (-one).checked_div(m) {
+            worst = worst.min(at(z)?);
         }
     }
     Ok(worst)
@@ -139,12 +204,12 @@ pub fn min_stressed_surplus<I: Iterator<Item = Position> + Clone>(
 /// How far the pool is above its solvency requirement, quote base units:
 /// min stressed surplus - reserve_bps x assets (assets = Q + B S). Negative
 /// means the pool fails the check.
-pub fn headroom<I: Iterator<Item = Position> + Clone>(
+pub fn headroom(
     b: Balances,
     spot: I80F48,
     max_move_bps: u16,
     reserve_bps: u16,
-    positions: I,
+    positions: &[Position],
     d: Decimals,
 ) -> Result<i128, MathError> {
     let surplus = min_stressed_surplus(b, spot, max_move_bps, positions, d)?;
@@ -185,7 +250,7 @@ mod tests {
         (0..=2000)
             .map(|k| {
                 let z = I80F48::from_num(k - 1000) / I80F48::from_num(1000);
-                surplus_at(b, spot, z, hedge_move, ps.iter().copied(), D).unwrap()
+                surplus_at(b, spot, z, spot * hedge_move, &shockable(spot, ps).unwrap(), D).unwrap()
             })
             .min()
             .unwrap()
@@ -196,9 +261,9 @@ mod tests {
         // short 10 calls K=100 at S=100, 30% move: worst at S'=130, owes 300 USDC
         let ps = [Position { kind: OptionKind::Call, strike: fx(100), net_short: 10 * ONE, stress_move: M30 }];
         let b = Balances { quote: 300_000_000, hedge: 0, reserved_payouts: 0 };
-        assert_eq!(min_stressed_surplus(b, fx(100), 3000, ps.iter().copied(), D), Ok(0));
+        assert_eq!(min_stressed_surplus(b, fx(100), 3000, &ps, D), Ok(0));
         let b = Balances { quote: 299_999_999, ..b };
-        assert_eq!(min_stressed_surplus(b, fx(100), 3000, ps.iter().copied(), D), Ok(-1));
+        assert_eq!(min_stressed_surplus(b, fx(100), 3000, &ps, D), Ok(-1));
     }
 
     #[test]
@@ -207,7 +272,7 @@ mod tests {
         // the worst point is S'=70: 10 x 70 = 700 USDC
         let ps = [Position { kind: OptionKind::Call, strike: fx(100), net_short: 10 * ONE, stress_move: M30 }];
         let b = Balances { quote: 0, hedge: 10 * ONE, reserved_payouts: 0 };
-        assert_eq!(min_stressed_surplus(b, fx(100), 3000, ps.iter().copied(), D), Ok(700_000_000));
+        assert_eq!(min_stressed_surplus(b, fx(100), 3000, &ps, D), Ok(700_000_000));
         // short strangle + partial hedge: the kinks are at the strikes; the
         // grid below hits them (97 and 103 sit on its points), so the exact
         // evaluation and a dense brute force must agree to the unit
@@ -217,7 +282,7 @@ mod tests {
         ];
         for hedge in [0, 5 * ONE, 15 * ONE, 30 * ONE] {
             let b = Balances { quote: 2_000_000_000, hedge, reserved_payouts: 100_000_000 };
-            let exact = min_stressed_surplus(b, fx(100), 3000, ps.iter().copied(), D).unwrap();
+            let exact = min_stressed_surplus(b, fx(100), 3000, &ps, D).unwrap();
             assert_eq!(exact, brute_force_min(b, fx(100), 3000, &ps), "hedge {hedge}");
         }
     }
@@ -235,9 +300,70 @@ mod tests {
         ];
         for hedge in [0, 5 * ONE, 20 * ONE] {
             let b = Balances { quote: 3_000_000_000, hedge, reserved_payouts: 0 };
-            let exact = min_stressed_surplus(b, fx(100), 3000, ps.iter().copied(), D).unwrap();
+            let exact = min_stressed_surplus(b, fx(100), 3000, &ps, D).unwrap();
             assert_eq!(exact, brute_force_min(b, fx(100), 3000, &ps), "hedge {hedge}");
         }
+    }
+
+    /// The old evaluation: every end and every kink of every position.
+    fn all_kinks_min(b: Balances, spot: I80F48, m_bps: u16, ps: &[Position]) -> i128 {
+        let hedge_move = I80F48::from_num(m_bps) / I80F48::from_num(10_000);
+        let one = I80F48::ONE;
+        let book = shockable(spot, ps).unwrap();
+        let at = |z: I80F48| surplus_at(b, spot, z, spot * hedge_move, &book, D).unwrap();
+        let mut worst = at(-one).min(at(one));
+        for p in ps.iter().map(|p| p.stress_move).chain([hedge_move]) {
+            let to_strikes: Vec<I80F48> = ps.iter().map(|q| q.strike / spot - one).collect();
+            for x in to_strikes.into_iter().chain([-one]) {
+                let z = x / p;
+                if z > -one && z < one {
+                    worst = worst.min(at(z));
+                }
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn ends_and_convex_kinks_find_the_same_minimum_as_every_kink() {
+        // short books (calls and puts, moves 10%..600%, hedges 0..all),
+        // drawn by a fixed LCG: pruning the strike kinks must not change the
+        // minimum in a single unit
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for case in 0..300 {
+            let n = 1 + next(12) as usize;
+            let ps: Vec<Position> = (0..n)
+                .map(|_| Position {
+                    kind: if next(2) == 0 { OptionKind::Call } else { OptionKind::Put },
+                    strike: fx(60 + next(90) as i64),
+                    net_short: (1 + next(50)) * ONE,
+                    stress_move: I80F48::from_num(10 + next(590)) / I80F48::from_num(100),
+                })
+                .collect();
+            let m_bps = [3000u16, 12_000][next(2) as usize];
+            let b = Balances { quote: next(20_000) * 1_000_000, hedge: next(400) * ONE / 10, reserved_payouts: 0 };
+            let fast = min_stressed_surplus(b, fx(100), m_bps, &ps, D).unwrap();
+            assert_eq!(fast, all_kinks_min(b, fx(100), m_bps, &ps), "case {case}: {ps:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn the_stress_square_root_rounds_up_and_is_close() {
+        for tau in ["0", "0.000001", "0.00548", "0.25", "1", "2", "5", "100"] {
+            let x: I80F48 = tau.parse().unwrap();
+            let r = sqrt_up(x).unwrap();
+            let exact = options_math::kernels::sqrt(x).unwrap();
+            assert!(r >= exact, "{tau}: {r} < {exact}");
+            assert!(
+                r - exact <= exact / I80F48::from_num(1u64 << 20) + I80F48::from_bits(1 << 18),
+                "{tau}: {r} vs {exact}"
+            );
+        }
+        assert_eq!(sqrt_up(I80F48::from_num(-1)), Err(MathError::InputOutOfRange));
     }
 
     #[test]
@@ -257,9 +383,9 @@ mod tests {
         // where the flat 30% stress asked for 30%
         let year = [Position { kind: OptionKind::Call, strike: fx(100), net_short: ONE, stress_move: m("0.8", "1") }];
         let b = Balances { quote: 199_000_000, hedge: 0, reserved_payouts: 0 };
-        assert!(min_stressed_surplus(b, fx(100), 3000, year.iter().copied(), D).unwrap() < 0);
+        assert!(min_stressed_surplus(b, fx(100), 3000, &year, D).unwrap() < 0);
         let b = Balances { quote: 200_010_000, ..b };
-        assert!(min_stressed_surplus(b, fx(100), 3000, year.iter().copied(), D).unwrap() >= 0);
+        assert!(min_stressed_surplus(b, fx(100), 3000, &year, D).unwrap() >= 0);
     }
 
     #[test]
@@ -268,7 +394,7 @@ mod tests {
         let b = Balances { quote: 1_000_000, hedge: 0, reserved_payouts: 0 };
         // 10% reserve of 1 USDC of assets: headroom 0.9 USDC, and all of it
         // can leave (assets shrink with it)
-        let h = headroom(b, fx(100), 3000, 1000, ps.iter().copied(), D).unwrap();
+        let h = headroom(b, fx(100), 3000, 1000, &ps, D).unwrap();
         assert_eq!(h, 900_000);
         assert_eq!(max_quote_out(h, 1000), 1_000_000);
         assert_eq!(max_quote_out(-5, 1000), 0);

@@ -20,7 +20,7 @@ use options_math::{OptionKind, I80F48};
 fn pool_headroom(pool: &Pool, cache: &GreekCache, quote: u64, spot: I80F48, now: i64) -> Result<i128> {
     let b = Balances { quote, ..Balances::of(pool) };
     let r = &pool.params.risk;
-    headroom(b, spot, r.max_move_bps, r.solvency_reserve_bps, positions(cache, now, r), pool.decimals())
+    headroom(b, spot, r.max_move_bps, r.solvency_reserve_bps, &positions(cache, now, r), pool.decimals())
         .map_err(math_err)
 }
 
@@ -95,15 +95,18 @@ pub fn execute(
         require!(q.net_short_after <= pool.params.risk.max_open_interest, OptionsError::OpenInterestCapExceeded);
     }
 
-    let headroom_before = pool_headroom(pool, cache, pool.quote_balance, spot, now)?;
     let unhedged_before = cache.unhedgeable_delta();
 
     // Apply: the trading surface moves; the book stays marked at the mark
     // IVs (which no trade moves within the second), so only the position
     // changes the aggregates.
-    cache.boards[board].base_iv.set(q.iv.base_iv);
-    cache.entries[slot].skew.set(q.iv.skew);
-    cache.entries[slot].net_short = q.net_short_after;
+    let untraded = (cache.boards[board].base_iv.get(), entry.skew.get(), entry.net_short);
+    let apply = |c: &mut GreekCache, (base_iv, skew, net_short): (I80F48, I80F48, u64)| {
+        c.boards[board].base_iv.set(base_iv);
+        c.entries[slot].skew.set(skew);
+        c.entries[slot].net_short = net_short;
+    };
+    apply(cache, (q.iv.base_iv, q.iv.skew, q.net_short_after));
     cache.aggregate(now, d).map_err(math_err)?;
 
     let quote_after = match side {
@@ -116,7 +119,16 @@ pub fn execute(
         }
     };
     let headroom_after = pool_headroom(pool, cache, quote_after, spot, now)?;
-    require!(headroom_after >= 0 || headroom_after >= headroom_before, OptionsError::SolvencyCheckFailed);
+    if headroom_after < 0 {
+        // past the limit, a trade passes only if it does not make the
+        // headroom worse: the stress of the untraded book (the stress reads
+        // only the positions, so restoring the three traded fields is enough;
+        // a passing pool never pays for this second stress)
+        apply(cache, untraded);
+        let headroom_before = pool_headroom(pool, cache, pool.quote_balance, spot, now)?;
+        apply(cache, (q.iv.base_iv, q.iv.skew, q.net_short_after));
+        require!(headroom_after >= headroom_before, OptionsError::SolvencyCheckFailed);
+    }
     let unhedged_after = cache.unhedgeable_delta();
     let cap = I80F48::from_num(pool.params.risk.max_unhedged_delta);
     require!(unhedged_after <= cap || unhedged_after <= unhedged_before, OptionsError::UnhedgedDeltaCapExceeded);

@@ -12,7 +12,7 @@ use crate::error::OptionsError;
 use crate::state::series::Kind;
 use anchor_lang::prelude::*;
 use options_math::units::Decimals;
-use options_math::{price_and_greeks, MathError, I80F48};
+use options_math::{book_greeks_at, price_only_at, MathError, SpotTerms, I80F48};
 
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -97,7 +97,8 @@ pub struct GreekCache {
     /// Gamma-weighted time to expiry in years (the tau of the WW band).
     pub gamma_weighted_tau: Fx,
     pub updated_at: i64,
-    pub _pad: [u8; 8],
+    /// The rate (I80F48 bits; |rate| <= 1 fits) the last refresh priced at.
+    pub priced_rate_bits: i64,
     pub boards: [Board; MAX_BOARDS],
     pub entries: [CacheEntry; MAX_SERIES],
 }
@@ -105,7 +106,7 @@ pub struct GreekCache {
 /// Time to expiry in years; zero or negative once expired.
 pub fn t_years(expiry: i64, now: i64) -> I80F48 {
     // one truncating division; both sides are exact integers
-    I80F48::from_num(expiry.saturating_sub(now)) / I80F48::from_num(SECONDS_PER_YEAR)
+    options_math::units::div_by_int(I80F48::from_num(expiry.saturating_sub(now)), SECONDS_PER_YEAR as u32)
 }
 
 impl GreekCache {
@@ -184,7 +185,7 @@ impl GreekCache {
         let elapsed = if e.mark_at == 0 { 0 } else { now.saturating_sub(e.mark_at).clamp(0, MARK_IV_WINDOW_S) };
         if e.mark_at == 0 || elapsed > 0 {
             // one truncating division; the share is in [0, 1]
-            let share = I80F48::from_num(elapsed) / I80F48::from_num(MARK_IV_WINDOW_S);
+            let share = options_math::units::div_by_int(I80F48::from_num(elapsed), MARK_IV_WINDOW_S as u32);
             let mark = e.mark_iv.get();
             let moved = (surface - mark).checked_mul(share).ok_or(MathError::Overflow)?;
             e.mark_iv.set(mark + moved);
@@ -193,18 +194,18 @@ impl GreekCache {
         Ok(())
     }
 
-    /// Reprice one series at `spot` and `now` at its mark IV.
+    /// Reprice one series at `spot` (its terms) and `now` at its mark IV.
     pub fn reprice(
         &mut self,
         slot: usize,
-        spot: I80F48,
+        spot: &SpotTerms,
         now: i64,
         rate: I80F48,
     ) -> core::result::Result<(), MathError> {
         let e = &mut self.entries[slot];
-        let g = price_and_greeks(
-            Self::entry_kind(e).into(),
+        let g = book_greeks_at(
             spot,
+            Self::entry_kind(e).into(),
             e.strike.get(),
             t_years(e.expiry, now),
             e.mark_iv.get(),
@@ -219,6 +220,12 @@ impl GreekCache {
     }
 
     /// Reprice every live series at `spot` and recompute the aggregates.
+    ///
+    /// A series already priced at this second, spot and rate is skipped:
+    /// its mark cannot move within the second, so repricing would write the
+    /// same bits. That makes a `refresh_greeks` sent earlier in the slot
+    /// (its own transaction, at the same oracle update) pay for the book's
+    /// pricing, and the trade after it only for its own series.
     pub fn refresh(
         &mut self,
         spot: I80F48,
@@ -226,14 +233,24 @@ impl GreekCache {
         rate: I80F48,
         decimals: Decimals,
     ) -> core::result::Result<(), MathError> {
+        let rate_bits = i64::try_from(rate.to_bits()).map_err(|_| MathError::InputOutOfRange)?;
+        let priced_here = self.spot.get() == spot && self.priced_rate_bits == rate_bits;
+        // ln S and 1/S once for the whole book, when something is priced
+        let mut terms = None;
         for slot in 0..MAX_SERIES {
-            if self.entries[slot].live != 0 {
+            let e = &self.entries[slot];
+            if e.live != 0 && !(priced_here && e.updated_at == now) {
                 self.update_mark(slot, now)?;
-                self.reprice(slot, spot, now, rate)?;
+                let at = match terms {
+                    Some(t) => t,
+                    None => *terms.insert(SpotTerms::new(spot)?),
+                };
+                self.reprice(slot, &at, now, rate)?;
             }
         }
         self.spot.set(spot);
         self.updated_at = now;
+        self.priced_rate_bits = rate_bits;
         self.aggregate(now, decimals)
     }
 
@@ -278,6 +295,7 @@ impl GreekCache {
         withdrawal: bool,
     ) -> core::result::Result<I80F48, MathError> {
         let mut total = I80F48::ZERO;
+        let mut terms = None;
         for slot in self.live_slots() {
             let e = &self.entries[slot];
             if e.net_short == 0 {
@@ -287,7 +305,11 @@ impl GreekCache {
             let worse_is_surface = if withdrawal { surface > mark } else { surface < mark };
             let value = if worse_is_surface {
                 let kind = Self::entry_kind(e).into();
-                price_and_greeks(kind, spot, e.strike.get(), t_years(e.expiry, now), surface, rate)?.price
+                let at = match terms {
+                    Some(t) => t,
+                    None => *terms.insert(SpotTerms::new(spot)?),
+                };
+                price_only_at(&at, kind, e.strike.get(), t_years(e.expiry, now), surface, rate)?
             } else {
                 e.value.get()
             };
@@ -383,10 +405,24 @@ mod tests {
         c.refresh(spot, now, rate, D).unwrap();
 
         let t = t_years(30 * DAY, now);
-        let gc =
-            price_and_greeks(options_math::OptionKind::Call, spot, fx("160"), t, fx("0.8") * fx("1.1"), rate).unwrap();
-        let gp =
-            price_and_greeks(options_math::OptionKind::Put, spot, fx("140"), t, fx("0.8") * fx("1.2"), rate).unwrap();
+        let gc = options_math::price_and_greeks(
+            options_math::OptionKind::Call,
+            spot,
+            fx("160"),
+            t,
+            fx("0.8") * fx("1.1"),
+            rate,
+        )
+        .unwrap();
+        let gp = options_math::price_and_greeks(
+            options_math::OptionKind::Put,
+            spot,
+            fx("140"),
+            t,
+            fx("0.8") * fx("1.2"),
+            rate,
+        )
+        .unwrap();
         assert_eq!(c.entries[call].delta.get(), gc.delta);
         assert_eq!(c.entries[put].value.get(), gp.price);
         let n = |x: u64| I80F48::from_num(x);
@@ -398,6 +434,34 @@ mod tests {
         // one expiry: the gamma-weighted tau is that expiry's tau
         assert!((c.gamma_weighted_tau.get() - t).abs() <= I80F48::DELTA * 4);
         assert_eq!(c.target_hedge(), c.net_delta.get().max(I80F48::ZERO));
+    }
+
+    #[test]
+    fn a_second_refresh_in_the_same_second_reprices_only_what_could_differ() {
+        let mut c = cache();
+        let (spot, rate, now) = (fx("150"), fx("0.03"), 5_000);
+        let a =
+            c.add_series(Pubkey::new_unique(), fx("150"), 30 * DAY, Kind::Call, fx("0.8"), fx("1")).unwrap() as usize;
+        c.entries[a].net_short = 1_000_000_000;
+        c.refresh(spot, now, rate, D).unwrap();
+        let priced = c.entries[a].value.get();
+        // a value the skip would keep: poison it and refresh at the same
+        // second, spot and rate (nothing can have moved, nothing is repriced)
+        c.entries[a].value.set(fx("1"));
+        c.refresh(spot, now, rate, D).unwrap();
+        assert_eq!(c.entries[a].value.get(), fx("1"), "same second, spot and rate: skipped");
+        // a new series, another spot, another rate or a later second reprice
+        let b =
+            c.add_series(Pubkey::new_unique(), fx("140"), 30 * DAY, Kind::Put, fx("0.8"), fx("1")).unwrap() as usize;
+        c.refresh(spot, now, rate, D).unwrap();
+        assert!(c.entries[b].value.get() > 0, "a series never priced is priced");
+        for (s, r, t) in [(fx("151"), rate, now), (spot, fx("0.04"), now), (spot, rate, now + 1)] {
+            c.entries[a].value.set(fx("1"));
+            c.refresh(s, t, r, D).unwrap();
+            assert_ne!(c.entries[a].value.get(), fx("1"), "spot {s}, rate {r}, now {t}: repriced");
+        }
+        c.refresh(spot, now + 1, rate, D).unwrap();
+        assert!((c.entries[a].value.get() - priced).abs() < fx("0.01"));
     }
 
     #[test]

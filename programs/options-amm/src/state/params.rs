@@ -3,7 +3,7 @@
 //! units) so a config file or the IDL is readable; converted to fixed point
 //! where the maths needs it. `validate` is the single gate both instructions
 //! pass through.
-use crate::constants::{BPS, MAX_SERIES};
+use crate::constants::{BPS, MAX_LIVE_SERIES};
 use crate::error::OptionsError;
 use anchor_lang::prelude::*;
 use options_math::amm::{FeeParams, VolSurfaceParams};
@@ -56,6 +56,7 @@ pub struct RiskParams {
     pub min_delta_bps: u16,
     /// Cap on the pool's net short per series, contracts (base units).
     pub max_open_interest: u64,
+    /// At most MAX_LIVE_SERIES (the compute budget), default 16.
     pub max_live_series: u8,
     /// Solvency stress: spot moves of up to this much either way.
     pub max_move_bps: u16,
@@ -110,7 +111,7 @@ pub struct PoolParams {
 
 fn bps_fixed(bps: u64) -> I80F48 {
     // bps <= u32::MAX: exact numerator, one truncating division
-    I80F48::from_num(bps) / I80F48::from_num(BPS)
+    options_math::units::div_by_int(I80F48::from_num(bps), BPS as u32)
 }
 
 impl OracleParams {
@@ -203,7 +204,7 @@ impl RiskParams {
                 && (1..=9000).contains(&self.max_move_bps)
                 && (self.solvency_reserve_bps as u64) < BPS
                 && self.max_open_interest > 0
-                && (1..=MAX_SERIES as u8).contains(&self.max_live_series)
+                && (1..=MAX_LIVE_SERIES).contains(&self.max_live_series)
                 && self.stress_sigmas_bps <= 60_000
                 && (self.stress_vol_shock_bps as u64) <= BPS,
             OptionsError::InvalidRiskParams
@@ -338,7 +339,7 @@ pub(crate) mod tests {
             (|p| p.risk.min_delta_bps = 5000, OptionsError::InvalidRiskParams),
             (|p| p.risk.max_move_bps = 0, OptionsError::InvalidRiskParams),
             (|p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
-            (|p| p.risk.max_live_series = 33, OptionsError::InvalidRiskParams),
+            (|p| p.risk.max_live_series = MAX_LIVE_SERIES + 1, OptionsError::InvalidRiskParams),
             (|p| p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: 0 }, OptionsError::InvalidHedgeParams),
             (
                 |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 0, risk_aversion_ppm: 1 },

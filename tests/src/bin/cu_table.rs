@@ -1,0 +1,277 @@
+//! Compute units per instruction at 1, 4, 8, 16 and 24 (the cap) live series, on the
+//! SBF builds (`sbf/cu-table.sh` builds them and runs this with
+//! `SBF_OUT_DIR` set; natively the bank meters nothing useful, so this
+//! refuses to run without it). Each figure is the whole transaction's
+//! consumption (compute-budget instruction and CPIs included: what a
+//! client's compute-unit limit must cover), the worst over every call the
+//! scenario makes at that book size.
+//!
+//! The book is built to be expensive: every series is open (the pool is
+//! short each one, so every loop does its full work), half are puts, the
+//! expiries spread from 2 days to 2 years (long-dated ones carry stress
+//! moves past 100%, which adds kinks to the stress test), and ten minutes
+//! pass between the trades and the LP flows so the mark and trading IVs
+//! differ (an LP flow then prices each series twice).
+//!
+//! Usage: cu_table [--out FILE]   (markdown; stdout when no file is given)
+use oamm_sdk::bank::{Bank, BankResult};
+use oamm_sdk::market::{Actor, Market, MarketConfig};
+use oamm_sdk::pda::SeriesKeys;
+use options_amm::error::OptionsError;
+use options_amm::state::{HedgePolicyConfig, Kind};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+const USDC: u64 = 1_000_000;
+const SOL: u64 = 1_000_000_000;
+const T0: i64 = 1_800_000_000;
+const DAY: i64 = 86_400;
+/// The most a transaction may ask for.
+const MAX_TX_CU: u32 = 1_400_000;
+/// Up to the program's cap, MAX_LIVE_SERIES (24).
+const SIZES: [usize; 5] = [1, 4, 8, 16, 24];
+const ROWS: [&str; 15] = [
+    "initialize_pool",
+    "update_pool_params",
+    "set_paused",
+    "create_series",
+    "deposit",
+    "withdraw",
+    "buy",
+    "buy after refresh_greeks",
+    "sell",
+    "refresh_greeks",
+    "rebalance",
+    "settle_series",
+    "redeem",
+    "close_series",
+    "venue swap",
+];
+
+/// Worst CU seen per instruction name.
+#[derive(Default)]
+struct Meter(BTreeMap<&'static str, u64>);
+
+/// Recorded when the transaction ran out of its 1.4M units.
+const OVER: u64 = u64::MAX;
+
+impl Meter {
+    /// Record the last transaction's CU under `name`. A run out of compute
+    /// is recorded as over the cap (the instruction changed nothing, and the
+    /// scenario goes on); any other failure stops the measurement.
+    fn take(&mut self, name: &'static str, r: BankResult<()>, bank: &Bank) {
+        let cu = match r {
+            Ok(()) => bank.last.compute_units,
+            Err(e)
+                if e.logs()
+                    .iter()
+                    .any(|l| l.contains("exceeded CUs meter") || l.contains("Computational budget exceeded")) =>
+            {
+                OVER
+            }
+            Err(e) => panic!("{name}: {e}\n{}", e.logs().join("\n")),
+        };
+        let e = self.0.entry(name).or_default();
+        *e = (*e).max(cu);
+    }
+}
+
+/// Fail loudly: a measurement that silently skipped an instruction would
+/// print a table that looks complete.
+fn ok<T, E: std::fmt::Display>(what: &str, r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+/// The n series of the book: expiries from 2 days to 2 years (two series
+/// per expiry once there are more than 16), strikes within the delta band.
+fn book(n: usize) -> Vec<(u64, i64, Kind)> {
+    let expiries = n.min(16);
+    (0..n)
+        .map(|i| {
+            let e = i % expiries;
+            let days = 2 + (e as i64 * e as i64 * 730) / (15 * 15);
+            let kind = if i % 2 == 0 { Kind::Call } else { Kind::Put };
+            let strike = 144 + 3 * (i as u64 % 5);
+            (strike * USDC, T0 + days * DAY + 3600, kind)
+        })
+        .collect()
+}
+
+async fn measure(n: usize) -> Meter {
+    let mut meter = Meter::default();
+    let mut bank = Bank::start(T0).await;
+    bank.compute_unit_limit = Some(MAX_TX_CU);
+    let mut m = ok("market", Market::create(&mut bank, &MarketConfig::default()).await);
+    let mut params = ok("pool", m.pool(&mut bank).await).params;
+    params.risk.max_live_series = options_amm::constants::MAX_LIVE_SERIES;
+    // the narrowest band the program allows, so the book is always due a hedge
+    params.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: params.hedge.min_band };
+    meter.take("update_pool_params", m.update_params(&mut bank, params.clone()).await, &bank);
+    meter.take("set_paused", m.set_paused(&mut bank, 0).await, &bank);
+
+    let lp = ok("lp", m.new_actor(&mut bank, 20_000_000 * USDC).await);
+    ok("deposit", m.deposit(&mut bank, &lp, 10_000_000 * USDC, 0).await);
+    let mut series: Vec<SeriesKeys> = Vec::new();
+    for (strike, expiry, kind) in book(n) {
+        series.push(ok("create_series", m.list_series(&mut bank, strike, expiry, kind).await));
+        meter.take("create_series", Ok(()), &bank);
+    }
+    let mut trader = ok("trader", m.new_actor(&mut bank, 50_000_000 * USDC).await);
+    for s in &series {
+        next_second(&mut bank, &mut m);
+        meter.take("buy", m.buy(&mut bank, &mut trader, s, 2 * SOL, u64::MAX).await, &bank);
+    }
+    // the marks lag the surface the buys moved: LP flows price twice
+    bank.advance(600);
+    m.post_price(&mut bank, 151_00000000);
+    meter.take("deposit", m.deposit(&mut bank, &lp, 1_000 * USDC, 0).await, &bank);
+    next_second(&mut bank, &mut m);
+    meter.take("withdraw", m.withdraw(&mut bank, &lp, 1_000 * USDC, 0).await, &bank);
+    for s in &series {
+        if trader_options(&mut bank, &mut m, &mut trader, s).await > 0 {
+            next_second(&mut bank, &mut m);
+            meter.take("sell", m.sell(&mut bank, &mut trader, s, SOL, 0).await, &bank);
+        }
+    }
+    next_second(&mut bank, &mut m);
+    meter.take("refresh_greeks", m.refresh(&mut bank).await, &bank);
+    // a trade right after a refresh_greeks of the same second and update
+    // (two transactions): the book is already priced, only the trade's
+    // own series and the checks remain
+    for s in &series {
+        next_second(&mut bank, &mut m);
+        meter.take("refresh_greeks", m.refresh(&mut bank).await, &bank);
+        meter.take("buy after refresh_greeks", m.buy(&mut bank, &mut trader, s, SOL, u64::MAX).await, &bank);
+    }
+    hedge(&mut bank, &mut m, &mut meter, &lp).await;
+
+    let arb = ok("arb", m.new_actor(&mut bank, 0).await);
+    ok("align", m.align_venue(&mut bank, &arb).await);
+    bank.mint_to(&m.keys.quote_mint, &m.mint_authority, &arb.quote, 10_000 * USDC).await.unwrap();
+    meter.take("venue swap", m.venue_swap(&mut bank, &arb, 10_000 * USDC, false).await, &bank);
+
+    // the nearest expiry settles with the rest of the book live
+    let expiry = book(n).iter().map(|b| b.1).min().unwrap();
+    bank.set_time(expiry + 5);
+    m.post_price(&mut bank, 152_00000000);
+    for (k, _) in series.iter().zip(book(n)).filter(|(_, b)| b.1 == expiry) {
+        meter.take("settle_series", m.settle(&mut bank, k).await, &bank);
+        let held = trader_options(&mut bank, &mut m, &mut trader, k).await;
+        if held > 0 {
+            meter.take("redeem", m.redeem(&mut bank, &mut trader, k, held).await, &bank);
+        }
+        meter.take("close_series", m.close_series(&mut bank, k).await, &bank);
+    }
+    meter
+}
+
+/// One second later, with a fresh update: the next instruction prices the
+/// whole book again (nothing priced in an earlier second is reused).
+fn next_second(bank: &mut Bank, m: &mut Market) {
+    bank.advance(1);
+    let price = m.spot_e8;
+    m.post_price(bank, price);
+}
+
+async fn trader_options(bank: &mut Bank, m: &mut Market, a: &mut Actor, s: &SeriesKeys) -> u64 {
+    let acct = ok("option account", m.option_account(bank, a, s).await);
+    ok("balance", bank.token_balance(&acct).await)
+}
+
+/// Rebalance until the policy says the hedge is inside its band (each call
+/// one cooldown apart, the price nudged so each sees a fresh update).
+async fn hedge(bank: &mut Bank, m: &mut Market, meter: &mut Meter, keeper: &Actor) {
+    let cooldown = ok("pool", m.pool(bank).await).params.hedge.cooldown_s as i64;
+    let mut ran = 0;
+    for _ in 0..4 {
+        bank.advance(cooldown);
+        let price = m.spot_e8;
+        m.post_price(bank, price);
+        match m.rebalance(bank, keeper).await {
+            Err(e) if ran > 0 && e.code() == Some(OptionsError::RebalanceNotDue.into()) => break,
+            r => {
+                ran += 1;
+                meter.take("rebalance", r, bank);
+            }
+        }
+    }
+}
+
+async fn initialize_cost() -> u64 {
+    let mut bank = Bank::start(T0).await;
+    bank.compute_unit_limit = Some(MAX_TX_CU);
+    bank.keep_history = true;
+    ok("market", Market::create(&mut bank, &MarketConfig::default()).await);
+    let init = bank
+        .history
+        .iter()
+        .find(|r| r.logs.iter().any(|l| l == "Program log: Instruction: InitializePool"))
+        .expect("the initialize_pool transaction");
+    init.compute_units
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::var_os("SBF_OUT_DIR").is_none() {
+        eprintln!(
+            "cu_table: SBF_OUT_DIR is not set, so the programs would run natively and meter nothing.\n\
+             Run sbf/cu-table.sh (it builds the SBF programs and sets it)."
+        );
+        std::process::exit(2);
+    }
+    let out = std::env::args().skip_while(|a| a != "--out").nth(1);
+    let init = initialize_cost().await;
+    let mut columns = Vec::new();
+    for n in SIZES {
+        eprintln!("cu_table: {n} live series");
+        columns.push(measure(n).await);
+    }
+    let mut md = String::new();
+    writeln!(md, "# Compute units per instruction (SBF builds)\n").unwrap();
+    writeln!(
+        md,
+        "Generated by `sbf/cu-table.sh` ({}): the whole transaction's CU, worst over every call at that many live \
+         series (all open, expiries 2 days to 2 years, half puts, mark and trading IV apart). The cap per \
+         transaction is {MAX_TX_CU}; the runtime's default without a compute-budget instruction is 200,000.\n",
+        env!("CARGO_PKG_NAME")
+    )
+    .unwrap();
+    write!(md, "| instruction |").unwrap();
+    for n in SIZES {
+        write!(md, " {n} live |").unwrap();
+    }
+    writeln!(md).unwrap();
+    writeln!(md, "|---|{}", "---:|".repeat(SIZES.len())).unwrap();
+    for row in ROWS {
+        write!(md, "| {row} |").unwrap();
+        for c in &columns {
+            let v = if row == "initialize_pool" { Some(init) } else { c.0.get(row).copied() };
+            match v {
+                Some(OVER) => write!(md, " > {} |", group(MAX_TX_CU as u64)).unwrap(),
+                Some(v) => write!(md, " {} |", group(v)).unwrap(),
+                None => write!(md, " - |").unwrap(),
+            }
+        }
+        writeln!(md).unwrap();
+    }
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &md).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+            print!("{md}");
+            eprintln!("cu_table: wrote {path}");
+        }
+        None => print!("{md}"),
+    }
+}
+
+fn group(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
