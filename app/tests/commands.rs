@@ -140,6 +140,23 @@ async fn a_trader_and_an_lp_go_through_a_whole_series_life_in_the_app() {
     .await
     .unwrap();
     assert_eq!(bought.json["quote_moved"].as_u64().unwrap(), quoted);
+    // the buy went out behind a compute-budget instruction asking for its bound
+    let Backend::Embedded(e) = &mut b else { unreachable!() };
+    let logs = &e.bank.last.logs;
+    assert!(
+        logs.first().is_some_and(|l| l.starts_with("Program ComputeBudget111111111111111111111111111111 invoke")),
+        "{logs:?}"
+    );
+    let asked =
+        oamm_sdk::budget::options_ix_bound(&anchor_lang::InstructionData::data(&options_amm::instruction::Buy {
+            contracts: 0,
+            max_total_cost: 0,
+        }))
+        .unwrap();
+    // this transaction: the buyer's option account created, then the buy
+    // (the first program's meter starts after the budget instruction's 150)
+    let meter = format!("of {} compute units", 1_000 + 50_000 + asked - 150);
+    assert!(logs.iter().any(|l| l.contains("consumed") && l.contains(&meter)), "no {meter:?} in {logs:?}");
 
     let pos = trade::positions(&mut b, p, trade::PositionsArgs { owner: None }).await.unwrap();
     assert_eq!(pos.json["options"][0]["held"], 2_500_000_000u64);

@@ -113,6 +113,7 @@ impl Embedded {
         let mut all: Vec<&Keypair> = vec![&self.wallet];
         all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.wallet.pubkey()));
         // the bank's payer pays; the wallet signs where the message needs it
+        // (the bank adds the compute-unit limit a cluster transaction carries)
         self.bank.process(ixs, &all).await.map_err(crate::errors::from_bank)?;
         self.sent += 1;
         Ok(format!("embedded-tx-{}", self.sent))

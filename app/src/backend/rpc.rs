@@ -108,11 +108,14 @@ impl Rpc {
     }
 
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String> {
+        // every transaction asks for the units its instructions can take at
+        // the program's live-series cap (the runtime's default, 200,000 per
+        // instruction, is below what a buy needs at 8 live series)
+        let ixs = oamm_sdk::budget::with_limit(ixs);
         // the builders target the program's compiled-in id; a deployment
         // elsewhere (`--program-id`) gets the same instructions
         let ixs: Vec<Instruction> = ixs
-            .iter()
-            .cloned()
+            .into_iter()
             .map(|mut ix| {
                 if ix.program_id == options_amm::ID {
                     ix.program_id = self.program_id;

@@ -127,9 +127,12 @@ pub struct Bank {
     pub ctx: ProgramTestContext,
     now: i64,
     slot: u64,
-    /// When set, every transaction starts with a compute-budget instruction
-    /// asking for this many units (a real client's habit; the runtime's
-    /// default is 200,000 per instruction).
+    /// Every transaction starts with a compute-budget instruction, as a
+    /// client's do: asking for this many units, or when None for what
+    /// `budget::limit_for` asks (the runtime's default without one is
+    /// 200,000 per instruction, less than a buy needs on the SBF build at 8
+    /// live series). Errors report instruction indexes of the caller's
+    /// instructions, as if the budget instruction were not there.
     pub compute_unit_limit: Option<u32>,
     pub last: TxRecord,
     /// With `keep_history`, every transaction's record in order.
@@ -183,8 +186,9 @@ impl Bank {
     /// Run one transaction (payer = the bank's payer, plus `signers`).
     pub async fn process(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> BankResult<()> {
         self.next_slot().await?;
-        let budget = self.compute_unit_limit.map(ComputeBudgetInstruction::set_compute_unit_limit);
-        let all: Vec<Instruction> = budget.into_iter().chain(ixs.iter().cloned()).collect();
+        let limit = self.compute_unit_limit.unwrap_or_else(|| crate::budget::limit_for(ixs));
+        let budget = ComputeBudgetInstruction::set_compute_unit_limit(limit);
+        let all: Vec<Instruction> = core::iter::once(budget).chain(ixs.iter().cloned()).collect();
         let tx = signed(&all, &self.ctx.payer, signers, self.ctx.last_blockhash)?;
         let out = self.ctx.banks_client.process_transaction_with_metadata(tx).await?;
         let (compute_units, logs) =
@@ -196,6 +200,11 @@ impl Bank {
         match out.result {
             Ok(()) => Ok(()),
             Err(err) => {
+                // the caller's instruction i is the transaction's i + 1
+                let err = match err {
+                    TransactionError::InstructionError(i, e) if i > 0 => TransactionError::InstructionError(i - 1, e),
+                    other => other,
+                };
                 let code = match &err {
                     TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
                     _ => None,

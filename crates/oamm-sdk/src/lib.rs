@@ -4,12 +4,14 @@
 //! - `ix`: instructions built from the programs' own Anchor types (accounts
 //!   structs and instruction data), never hand-packed bytes;
 //! - `pyth`: Pyth `PriceUpdateV2` account bytes at a chosen price and time;
+//! - `budget`: the compute-unit limit each transaction asks for;
 //! - `bank`: an in-process bank (solana-program-test) running the options
 //!   program and the spot venue natively, with SPL Token as its real BPF
 //!   program.
 #![allow(deprecated)] // solana-program-test marks its API "unstable" from 4.0; 3.1 is what we pin.
 
 pub mod bank;
+pub mod budget;
 pub mod ix;
 pub mod market;
 pub mod pda;
