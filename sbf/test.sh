@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The integration suites (package options-amm-tests: pool, pool_errors*, rebalance, attacks,
-# venue, fuzz) against the SBF builds: with SBF_OUT_DIR set, solana-program-test loads
+# events, venue, fuzz) and the app's tests (package oamm: commands, keeper, demo on the
+# embedded bank) against the SBF builds: with SBF_OUT_DIR set, solana-program-test loads
 # target/deploy/options_amm.so and spot_venue.so instead of the native processors (and
 # panics if a .so is missing, so a run cannot silently fall back to native).
 #   OAMM_FUZZ_CASES  fuzz sequences (default here 20; the native suite runs 200)
@@ -15,7 +16,7 @@ export OAMM_FUZZ_CASES=${OAMM_FUZZ_CASES:-20}
 log=$TARGET_DIR/sbf/test.log
 start=$(date +%s)
 set +e
-nice -n 10 cargo test -p options-amm-tests --no-fail-fast "$@" 2>&1 | tee "$log"
+nice -n 10 cargo test -p options-amm-tests -p oamm --no-fail-fast "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # per-test lines, not the "test result" totals: a test that re-runs its own binary as a

@@ -99,7 +99,7 @@ fn connect(cli: &Cli) -> Result<Backend> {
     } else {
         solana_sdk::signature::Keypair::new()
     };
-    Ok(Backend::Rpc(Rpc::new(url, wallet, cli.price_account, cli.program_id.unwrap_or(options_amm::ID))))
+    Ok(Backend::Rpc(Box::new(Rpc::new(url, wallet, cli.price_account, cli.program_id.unwrap_or(options_amm::ID)))))
 }
 
 async fn run(cli: Cli) -> Result<()> {

@@ -194,7 +194,7 @@ async fn bad_input_in_commands_is_one_clear_error() {
         contracts: contracts.into(),
         side: trade::SideArg::Buy,
     };
-    let err = |r: anyhow::Result<oamm::output::Report>| format!("{:#}", r.err().expect("an error"));
+    let err = |r: anyhow::Result<oamm::output::Report>| format!("{:#}", r.expect_err("an error"));
     assert!(err(trade::quote(&mut b, None, quote("7", "1")).await).contains("no series #7"));
     assert!(err(trade::quote(&mut b, None, quote("11111111111111111111111111111111", "1")).await)
         .contains("unknown series"));

@@ -334,7 +334,7 @@ fn closed_port_url() -> String {
 
 #[tokio::test]
 async fn an_unreachable_rpc_node_is_retried_with_backoff_not_fatal() {
-    let mut b = Backend::Rpc(Rpc::new(closed_port_url(), Keypair::new(), None, options_amm::ID));
+    let mut b = Backend::Rpc(Box::new(Rpc::new(closed_port_url(), Keypair::new(), None, options_amm::ID)));
     let opts = KeeperOptions {
         max_ticks: Some(3),
         backoff: Backoff { initial: Duration::from_millis(1), max: Duration::from_millis(4) },

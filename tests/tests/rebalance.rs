@@ -242,19 +242,19 @@ async fn wrong_venue_accounts_cooldown_pause_and_stale_oracle_each_have_their_er
     let run = |acc| ix::ix(acc, ix::data::Rebalance {});
 
     // a program that is not the configured venue
-    let mut acc = base.clone();
+    let mut acc = base;
     acc.venue_program = anchor_spl::token::ID;
     expect_err(w.bank.process(&[run(acc)], &[&k.key]).await, OptionsError::WrongVenueProgram);
     // a venue pool that is not the configured one (here: another market's)
     let other = oamm_sdk::market::Market::create(&mut w.bank, &MarketConfig::default()).await.unwrap();
-    let mut acc = base.clone();
+    let mut acc = base;
     acc.venue_pool = other.venue.venue_pool;
     expect_err(w.bank.process(&[run(acc)], &[&k.key]).await, OptionsError::WrongVenuePool);
     // the configured pool with another pool's vaults, or its own vaults swapped
-    let mut acc = base.clone();
+    let mut acc = base;
     acc.venue_base_vault = other.venue.base_vault;
     expect_err(w.bank.process(&[run(acc)], &[&k.key]).await, OptionsError::WrongVenueVault);
-    let mut acc = base.clone();
+    let mut acc = base;
     (acc.venue_base_vault, acc.venue_quote_vault) = (w.m.venue.quote_vault, w.m.venue.base_vault);
     expect_err(w.bank.process(&[run(acc)], &[&k.key]).await, OptionsError::WrongVenueVault);
 

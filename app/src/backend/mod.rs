@@ -15,7 +15,7 @@ pub use embedded::Embedded;
 pub use rpc::Rpc;
 
 pub enum Backend {
-    Rpc(Rpc),
+    Rpc(Box<Rpc>),
     Embedded(Box<Embedded>),
 }
 

@@ -174,7 +174,7 @@ mod tests {
     fn div_round(num: u128, den: u128, rounding: Rounding) -> u128 {
         let q = num / den;
         match rounding {
-            Rounding::Up if num % den != 0 => q + 1,
+            Rounding::Up if !num.is_multiple_of(den) => q + 1,
             _ => q,
         }
     }
@@ -204,7 +204,7 @@ mod tests {
                 }
                 let x = I80F48::from_bits(num as i128);
                 let fixed = x.checked_div(pow10_fixed(k).unwrap());
-                let d = [1u32, 3, 10_000, 3_600, 31_536_000, u32::MAX][(i % 6) as usize];
+                let d = [1u32, 3, 10_000, 3_600, 31_536_000, u32::MAX][i % 6];
                 assert_eq!(div_by_int(x, d), x / I80F48::from_num(d), "{x} / {d}");
                 if let Some(f) = fixed {
                     assert_eq!(div_pow10_fixed(x, k), f, "{x} / 10^{k}");

@@ -30,7 +30,7 @@ async fn buying_to_lift_iv_around_a_deposit_does_not_extract_lp_value() {
     w.bank
         .process(
             &[
-                ix::ix(trade.clone(), data::Buy { contracts: n, max_total_cost: u64::MAX }),
+                ix::ix(trade, data::Buy { contracts: n, max_total_cost: u64::MAX }),
                 ix::ix(deposit, data::Deposit { quote_amount: d, min_lp_out: 0 }),
                 ix::ix(trade, data::Sell { contracts: n, min_total_proceeds: 0 }),
             ],

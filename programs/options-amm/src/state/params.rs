@@ -315,10 +315,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// One bad edit of the parameters and the error it must give.
+    type Case = (fn(&mut PoolParams), OptionsError);
+
     #[test]
     fn sane_params_pass_and_each_group_is_checked() {
         assert!(sane().validate(6).is_ok());
-        let cases: Vec<(fn(&mut PoolParams), OptionsError)> = vec![
+        let cases: Vec<Case> = vec![
             (|p| p.oracle.max_price_age_s = 0, OptionsError::InvalidOracleParams),
             (|p| p.oracle.max_conf_bps = 5000, OptionsError::InvalidOracleParams),
             (|p| p.oracle.settlement_window_s = 0, OptionsError::InvalidOracleParams),
