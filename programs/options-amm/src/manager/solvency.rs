@@ -14,8 +14,10 @@
 //! The expiry value Q + B S_h(z) - sum n_i payoff_i(S_i(z)) - reserved is
 //! piecewise linear in z with kinks only where some S_i(z) crosses its
 //! strike (or reaches zero), so its minimum over [-1, 1] is at an end or at
-//! such a kink: evaluating those points is exact, where a grid of scenarios
-//! would only approximate it. No Black-Scholes in the loop.
+//! such a kink, and for a short book only at the convex ones (see
+//! `min_stressed_surplus`): evaluating those points is exact, where a grid
+//! of scenarios would only approximate it. No Black-Scholes in the loop,
+//! and a cost linear in the book.
 use crate::constants::{BPS, MAX_SERIES};
 use crate::manager::nav::Balances;
 use crate::state::greek_cache::{t_years, GreekCache};
