@@ -148,6 +148,17 @@ struct Core {
     n_neg_d2: i128,
 }
 
+/// a x b, skipping the multiply when b is exactly one (e^0 for a zero rate
+/// or yield): `mul(a, ONE)` rounds to a itself, so the result is the same
+/// bit for bit, for one wide multiply less.
+fn mul_unless_one(a: i128, b: i128) -> Result<i128, MathError> {
+    if b == ONE {
+        Ok(a)
+    } else {
+        mul(a, b)
+    }
+}
+
 /// N(x) and N(-x) from one tail evaluation Q(|x|) (the same values
 /// `norm_cdf_raw(x)` and `norm_cdf_neg_raw(x)` return, bit for bit).
 fn cdf_pair(x: i128) -> Result<(i128, i128), MathError> {
@@ -165,20 +176,18 @@ fn core(
     s: i128,
     ln_s: i128,
     k: i128,
-    t_years: I80F48,
+    time: &TimeTerms,
     vol: I80F48,
     rate: I80F48,
     dividend_yield: I80F48,
 ) -> Result<Core, MathError> {
-    let t = fx::from_api(t_years)?;
+    let TimeTerms { t, rsqrt_t, sqrt_t, .. } = *time;
     let sigma = fx::from_api(vol)?;
     let r = fx::from_api(rate)?;
     let q = fx::from_api(dividend_yield)?;
 
     // 1/(sigma sqrt T) from the exact inputs: normalising inside recip and
     // rsqrt keeps full relative precision even for small sigma^2 T.
-    let rsqrt_t = fx::rsqrt(t)?;
-    let sqrt_t = mul(t, rsqrt_t)?;
     let inv_sd = mul(rsqrt_t, fx::recip(sigma)?)?;
     let sd = mul(sigma, sqrt_t)?;
 
@@ -196,8 +205,8 @@ fn core(
     // e^0 is exactly ONE: no exponential for a zero rate or yield
     let discount = if r == 0 { ONE } else { exp_raw(-mul(r, t)?)? }; // e^{-rT}
     let carry = if q == 0 { ONE } else { exp_raw(-mul(q, t)?)? }; // e^{-qT}
-    let s_fwd = mul(s, carry)?; // S e^{-qT}
-    let k_disc = mul(k, discount)?; // K e^{-rT}
+    let s_fwd = mul_unless_one(s, carry)?; // S e^{-qT}
+    let k_disc = mul_unless_one(k, discount)?; // K e^{-rT}
     let (n_d1, n_neg_d1) = cdf_pair(d1)?;
     let (n_d2, n_neg_d2) = cdf_pair(d2)?;
     Ok(Core { t, sigma, r, q, rsqrt_t, sqrt_t, inv_sd, d1, carry, s_fwd, k_disc, n_d1, n_neg_d1, n_d2, n_neg_d2 })
@@ -223,8 +232,8 @@ impl Core {
 
     fn delta(&self, kind: OptionKind) -> Result<i128, MathError> {
         match kind {
-            OptionKind::Call => mul(self.carry, self.n_d1),
-            OptionKind::Put => Ok(-mul(self.carry, self.n_neg_d1)?),
+            OptionKind::Call => mul_unless_one(self.n_d1, self.carry),
+            OptionKind::Put => Ok(-mul_unless_one(self.n_neg_d1, self.carry)?),
         }
     }
 
@@ -232,7 +241,7 @@ impl Core {
     fn curvature(&self, inv_s: i128) -> Result<(i128, i128, i128, i128), MathError> {
         let pdf_d1 = norm_pdf_raw(self.d1)?;
         let s_pdf = mul(self.s_fwd, pdf_d1)?;
-        let gamma = mul(mul(mul(self.carry, pdf_d1)?, self.inv_sd)?, inv_s)?;
+        let gamma = mul(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, inv_s)?;
         let vega = mul(s_pdf, self.sqrt_t)?;
         Ok((pdf_d1, s_pdf, gamma, vega))
     }
@@ -286,6 +295,32 @@ impl SpotTerms {
     }
 }
 
+/// The parts of a pricing call that depend on time to expiry alone (1/sqrt T
+/// and sqrt T, one Newton iteration on 128-bit words each): every series of
+/// one expiry priced at one instant shares them.
+#[derive(Clone, Copy, Debug)]
+pub struct TimeTerms {
+    t_years: I80F48,
+    t: i128,
+    rsqrt_t: i128,
+    sqrt_t: i128,
+}
+
+impl TimeTerms {
+    /// Expired (t_years <= 0) terms are valid and price at intrinsic.
+    pub fn new(t_years: I80F48) -> Result<TimeTerms, MathError> {
+        if t_years > MAX_T_YEARS {
+            return Err(MathError::InputOutOfRange);
+        }
+        if t_years <= 0 {
+            return Ok(TimeTerms { t_years, t: 0, rsqrt_t: 0, sqrt_t: 0 });
+        }
+        let t = fx::from_api(t_years)?;
+        let rsqrt_t = fx::rsqrt(t)?;
+        Ok(TimeTerms { t_years, t, rsqrt_t, sqrt_t: mul(t, rsqrt_t)? })
+    }
+}
+
 /// `book_greeks` at a spot whose terms are already computed: bit for bit
 /// the same result.
 pub fn book_greeks_at(
@@ -297,13 +332,27 @@ pub fn book_greeks_at(
     rate: I80F48,
 ) -> Result<BookGreeks, MathError> {
     validate(at.spot, strike, t_years, vol, rate, I80F48::ZERO)?;
+    book_greeks_at_time(at, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
+}
+
+/// `book_greeks` at a spot and a time to expiry whose terms are already
+/// computed: bit for bit the same result.
+pub fn book_greeks_at_time(
+    at: &SpotTerms,
+    time: &TimeTerms,
+    kind: OptionKind,
+    strike: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+) -> Result<BookGreeks, MathError> {
+    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
     let k = fx::from_api(strike)?;
-    if t_years <= 0 {
+    if time.t_years <= 0 {
         let (call, put) = expired(at.s, k);
         let g = if kind == OptionKind::Call { call } else { put };
         return Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega });
     }
-    let c = core(at.s, at.ln_s, k, t_years, vol, rate, I80F48::ZERO)?;
+    let c = core(at.s, at.ln_s, k, time, vol, rate, I80F48::ZERO)?;
     let (_, _, gamma, vega) = c.curvature(at.inv_s)?;
     Ok(BookGreeks {
         price: fx::to_api(c.price(kind)?),
@@ -330,7 +379,7 @@ pub fn price_only(
         let (call, put) = expired(s, k);
         return Ok(if kind == OptionKind::Call { call.price } else { put.price });
     }
-    Ok(fx::to_api(core(s, ln_raw(s)?, k, t_years, vol, rate, I80F48::ZERO)?.price(kind)?))
+    Ok(fx::to_api(core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, I80F48::ZERO)?.price(kind)?))
 }
 
 /// `price_only` at a spot whose terms are already computed (bit for bit).
@@ -343,12 +392,26 @@ pub fn price_only_at(
     rate: I80F48,
 ) -> Result<I80F48, MathError> {
     validate(at.spot, strike, t_years, vol, rate, I80F48::ZERO)?;
+    price_only_at_time(at, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
+}
+
+/// `price_only` at a spot and a time to expiry whose terms are already
+/// computed (bit for bit).
+pub fn price_only_at_time(
+    at: &SpotTerms,
+    time: &TimeTerms,
+    kind: OptionKind,
+    strike: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+) -> Result<I80F48, MathError> {
+    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
     let k = fx::from_api(strike)?;
-    if t_years <= 0 {
+    if time.t_years <= 0 {
         let (call, put) = expired(at.s, k);
         return Ok(if kind == OptionKind::Call { call.price } else { put.price });
     }
-    Ok(fx::to_api(core(at.s, at.ln_s, k, t_years, vol, rate, I80F48::ZERO)?.price(kind)?))
+    Ok(fx::to_api(core(at.s, at.ln_s, k, time, vol, rate, I80F48::ZERO)?.price(kind)?))
 }
 
 /// Both kinds with a dividend yield; the kernel every other entry point uses.
@@ -366,7 +429,7 @@ pub fn call_and_put_with_yield(
     if t_years <= 0 {
         return Ok(expired(s, k));
     }
-    let c = core(s, ln_raw(s)?, k, t_years, vol, rate, dividend_yield)?;
+    let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
     let (_, s_pdf, gamma, vega) = c.curvature(fx::recip(s)?)?;
 
     // sigma / (2 sqrt T) = sigma * rsqrt(T) / 2

@@ -181,6 +181,10 @@ mod tests {
         assert_eq!(mul(1i128 << 126, 4 * ONE), Err(MathError::Overflow));
         // wide operands
         assert_eq!(mul(1i128 << 100, 1i128 << 80).unwrap(), 1i128 << 116);
+        // times exactly one is the identity (the kernels skip that multiply)
+        for x in [0i128, 1, -1, 12345, -(1 << 70) - 7, (1 << 104) + 99, i128::MAX >> 2, -(i128::MAX >> 2)] {
+            assert_eq!(mul(x, ONE).unwrap(), x, "{x}");
+        }
     }
 
     #[test]

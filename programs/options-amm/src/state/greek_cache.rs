@@ -12,7 +12,7 @@ use crate::error::OptionsError;
 use crate::state::series::Kind;
 use anchor_lang::prelude::*;
 use options_math::units::Decimals;
-use options_math::{book_greeks_at, price_only_at, MathError, SpotTerms, I80F48};
+use options_math::{book_greeks_at_time, price_only_at_time, MathError, SpotTerms, TimeTerms, I80F48};
 
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -194,23 +194,18 @@ impl GreekCache {
         Ok(())
     }
 
-    /// Reprice one series at `spot` (its terms) and `now` at its mark IV.
+    /// Reprice one series at `spot` and `time` (the terms of the spot and of
+    /// its time to expiry at `now`) at its mark IV.
     pub fn reprice(
         &mut self,
         slot: usize,
         spot: &SpotTerms,
+        time: &TimeTerms,
         now: i64,
         rate: I80F48,
     ) -> core::result::Result<(), MathError> {
         let e = &mut self.entries[slot];
-        let g = book_greeks_at(
-            spot,
-            Self::entry_kind(e).into(),
-            e.strike.get(),
-            t_years(e.expiry, now),
-            e.mark_iv.get(),
-            rate,
-        )?;
+        let g = book_greeks_at_time(spot, time, Self::entry_kind(e).into(), e.strike.get(), e.mark_iv.get(), rate)?;
         e.delta.set(g.delta);
         e.gamma.set(g.gamma);
         e.vega.set(g.vega);
@@ -235,17 +230,25 @@ impl GreekCache {
     ) -> core::result::Result<(), MathError> {
         let rate_bits = i64::try_from(rate.to_bits()).map_err(|_| MathError::InputOutOfRange)?;
         let priced_here = self.spot.get() == spot && self.priced_rate_bits == rate_bits;
-        // ln S and 1/S once for the whole book, when something is priced
+        // ln S and 1/S once for the whole book and sqrt T once per expiry,
+        // when something is priced
         let mut terms = None;
+        let mut times: [Option<TimeTerms>; MAX_BOARDS] = [None; MAX_BOARDS];
         for slot in 0..MAX_SERIES {
             let e = &self.entries[slot];
             if e.live != 0 && !(priced_here && e.updated_at == now) {
+                let (board, expiry) = (e.board as usize, e.expiry);
                 self.update_mark(slot, now)?;
                 let at = match terms {
                     Some(t) => t,
                     None => *terms.insert(SpotTerms::new(spot)?),
                 };
-                self.reprice(slot, &at, now, rate)?;
+                // a board is one expiry, so its series share the time terms
+                let time = match times[board] {
+                    Some(t) => t,
+                    None => *times[board].insert(TimeTerms::new(t_years(expiry, now))?),
+                };
+                self.reprice(slot, &at, &time, now, rate)?;
             }
         }
         self.spot.set(spot);
@@ -296,6 +299,7 @@ impl GreekCache {
     ) -> core::result::Result<I80F48, MathError> {
         let mut total = I80F48::ZERO;
         let mut terms = None;
+        let mut times: [Option<TimeTerms>; MAX_BOARDS] = [None; MAX_BOARDS];
         for slot in self.live_slots() {
             let e = &self.entries[slot];
             if e.net_short == 0 {
@@ -309,7 +313,11 @@ impl GreekCache {
                     Some(t) => t,
                     None => *terms.insert(SpotTerms::new(spot)?),
                 };
-                price_only_at(&at, kind, e.strike.get(), t_years(e.expiry, now), surface, rate)?
+                let time = match times[e.board as usize] {
+                    Some(t) => t,
+                    None => *times[e.board as usize].insert(TimeTerms::new(t_years(e.expiry, now))?),
+                };
+                price_only_at_time(&at, &time, kind, e.strike.get(), surface, rate)?
             } else {
                 e.value.get()
             };
