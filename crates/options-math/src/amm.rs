@@ -13,7 +13,7 @@
 //! contract when the trade makes the pool's |net vega| larger; at least
 //! `min_fee` per trade. Buyer pays premium + fee; seller receives
 //! premium - fee, never below zero.
-use crate::bs::{price_and_greeks, Greeks, OptionKind};
+use crate::bs::{book_greeks, BookGreeks, OptionKind};
 use crate::units::{Decimals, Rounding};
 use crate::{MathError, I80F48};
 
@@ -119,8 +119,9 @@ pub struct TradeInputs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TradeQuote {
     pub iv: IvAfterTrade,
-    /// Price and greeks per contract at the trade IV.
-    pub greeks: Greeks,
+    /// Price, delta, gamma and vega per contract at the trade IV (the
+    /// fields of `price_and_greeks`, bit for bit).
+    pub greeks: BookGreeks,
     /// Premium for all contracts, quote base units (rounded up for a buy,
     /// down for a sell).
     pub premium: u64,
@@ -147,7 +148,7 @@ pub fn quote_trade(inp: &TradeInputs) -> Result<TradeQuote, MathError> {
         Side::Sell => inp.net_short.checked_sub(inp.contracts).ok_or(MathError::InputOutOfRange)?,
     };
     let iv = iv_after_trade(inp.base_iv, inp.skew, inp.contracts, inp.side, &inp.vol)?;
-    let greeks = price_and_greeks(inp.kind, inp.spot, inp.strike, inp.t_years, iv.trade_iv, inp.rate)?;
+    let greeks = book_greeks(inp.kind, inp.spot, inp.strike, inp.t_years, iv.trade_iv, inp.rate)?;
     let d = inp.decimals;
     let (premium_rounding, payer) = match inp.side {
         Side::Buy => (Rounding::Up, true),
@@ -215,7 +216,9 @@ mod tests {
     fn inputs(side: Side, contracts: u64) -> TradeInputs {
         // the cache holds the vega at the current IV; the pool writes only this series
         let vega =
-            price_and_greeks(OptionKind::Call, fx("150"), fx("160"), fx("0.05"), fx("0.8"), fx("0.03")).unwrap().vega;
+            crate::bs::price_and_greeks(OptionKind::Call, fx("150"), fx("160"), fx("0.05"), fx("0.8"), fx("0.03"))
+                .unwrap()
+                .vega;
         let decimals = Decimals::new(9, 6).unwrap();
         TradeInputs {
             kind: OptionKind::Call,
@@ -268,8 +271,13 @@ mod tests {
     fn buy_pays_premium_plus_fees_rounded_up() {
         let inp = inputs(Side::Buy, 1_000_000_000); // 1 contract
         let q = quote_trade(&inp).unwrap();
-        let g = price_and_greeks(OptionKind::Call, inp.spot, inp.strike, inp.t_years, q.iv.trade_iv, inp.rate).unwrap();
-        assert_eq!(q.greeks, g);
+        let g =
+            crate::bs::price_and_greeks(OptionKind::Call, inp.spot, inp.strike, inp.t_years, q.iv.trade_iv, inp.rate)
+                .unwrap();
+        assert_eq!(
+            (q.greeks.price, q.greeks.delta, q.greeks.gamma, q.greeks.vega),
+            (g.price, g.delta, g.gamma, g.vega)
+        );
         // premium: ceil(price x 1 contract x 10^6)
         let exact = g.price * I80F48::from_num(1_000_000);
         assert_eq!(q.premium, exact.ceil().to_num::<u64>());
