@@ -93,7 +93,7 @@ fn book(n: usize, expiries: usize) -> Vec<(u64, i64, Kind)> {
         .map(|i| {
             let e = (i % expiries) as i64;
             let days = 2 + (e * e * 730) / (last * last);
-            let kind = if (i + i / expiries) % 2 == 0 { Kind::Call } else { Kind::Put };
+            let kind = if (i + i / expiries).is_multiple_of(2) { Kind::Call } else { Kind::Put };
             let strike = 144 + 3 * (i as u64 % 5);
             (strike * USDC, T0 + days * DAY + 3600, kind)
         })
