@@ -297,3 +297,24 @@ async fn a_series_whose_last_tokens_were_burnt_outside_the_program_still_closes(
     w.m.close_series(&mut w.bank, &call).await.unwrap();
     assert_eq!(w.m.pool(&mut w.bank).await.unwrap().reserved_payouts, 0, "released to the pool");
 }
+
+#[tokio::test]
+async fn the_bank_adds_a_compute_unit_limit_unless_the_caller_brings_one() {
+    use oamm_sdk::bank::spl_token;
+    use solana_compute_budget_interface::ComputeBudgetInstruction;
+    let mut w = world().await;
+    let lp = w.lp.key.insecure_clone();
+    let other = w.m.new_actor(&mut w.bank, 0).await.unwrap();
+    let transfer =
+        spl_token::instruction::transfer(&spl_token::ID, &w.lp.quote, &other.quote, &w.lp.pubkey(), &[], 1).unwrap();
+    // none brought: the budget's own limit (a token instruction: 50,000 + 1,000)
+    w.bank.process(std::slice::from_ref(&transfer), &[&lp]).await.unwrap();
+    let meter =
+        |logs: &[String], limit: u64| logs.iter().any(|l| l.contains(&format!("of {} compute units", limit - 150)));
+    assert!(meter(&w.bank.last.logs, 51_000), "{:?}", w.bank.last.logs);
+    // the caller's own: kept, not doubled (two would be refused as duplicates)
+    let own = ComputeBudgetInstruction::set_compute_unit_limit(300_000);
+    w.bank.process(&[own, transfer], &[&lp]).await.unwrap();
+    assert!(meter(&w.bank.last.logs, 300_000), "{:?}", w.bank.last.logs);
+    assert_eq!(balance(&mut w.bank, other.quote).await, 2);
+}

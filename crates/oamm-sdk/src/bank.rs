@@ -186,9 +186,12 @@ impl Bank {
     /// Run one transaction (payer = the bank's payer, plus `signers`).
     pub async fn process(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> BankResult<()> {
         self.next_slot().await?;
+        // a caller that brings its own compute-budget instruction keeps it
+        // (two would be refused as duplicates)
+        let add_budget = !ixs.iter().any(|ix| solana_compute_budget_interface::check_id(&ix.program_id));
         let limit = self.compute_unit_limit.unwrap_or_else(|| crate::budget::limit_for(ixs));
-        let budget = ComputeBudgetInstruction::set_compute_unit_limit(limit);
-        let all: Vec<Instruction> = core::iter::once(budget).chain(ixs.iter().cloned()).collect();
+        let budget = add_budget.then(|| ComputeBudgetInstruction::set_compute_unit_limit(limit));
+        let all: Vec<Instruction> = budget.into_iter().chain(ixs.iter().cloned()).collect();
         let tx = signed(&all, &self.ctx.payer, signers, self.ctx.last_blockhash)?;
         let out = self.ctx.banks_client.process_transaction_with_metadata(tx).await?;
         let (compute_units, logs) =
@@ -202,7 +205,9 @@ impl Bank {
             Err(err) => {
                 // the caller's instruction i is the transaction's i + 1
                 let err = match err {
-                    TransactionError::InstructionError(i, e) if i > 0 => TransactionError::InstructionError(i - 1, e),
+                    TransactionError::InstructionError(i, e) if add_budget && i > 0 => {
+                        TransactionError::InstructionError(i - 1, e)
+                    }
                     other => other,
                 };
                 let code = match &err {

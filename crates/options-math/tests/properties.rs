@@ -61,7 +61,11 @@ proptest! {
         let gap = (call.price - put.price) - (s - k_disc);
         // each price is within 1 ulp x scale; e^{-rT} adds K x 1 ulp
         prop_assert!(gap.abs() <= tol(3, s, k), "C - P - (S - K e^-rT) = {gap}");
-        prop_assert_eq!(call.delta - put.delta, I80F48::ONE);
+        // N(d1) + N(-d1) is exactly one inside; each delta rounds to the API
+        // on its own (ties away from zero), so when N(d1) sits exactly half
+        // an ulp off the grid (1 in 2^16 cases) both round outward: one ulp
+        let parity = call.delta - put.delta - I80F48::ONE;
+        prop_assert!(parity == 0 || parity == ULP, "delta_C - delta_P - 1 = {parity}");
         prop_assert_eq!(call.gamma, put.gamma);
         prop_assert_eq!(call.vega, put.vega);
     }
