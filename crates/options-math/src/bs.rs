@@ -269,7 +269,7 @@ pub fn book_greeks(
     rate: I80F48,
 ) -> Result<BookGreeks, MathError> {
     validate(spot, strike, t_years, vol, rate, I80F48::ZERO)?;
-    book_greeks_at(&SpotTerms::new(spot)?, kind, strike, t_years, vol, rate)
+    book_greeks_at(&SpotTerms::new(spot)?, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
 }
 
 /// The parts of a pricing call that depend on spot alone (ln S and 1/S):
@@ -321,23 +321,27 @@ impl TimeTerms {
     }
 }
 
-/// `book_greeks` at a spot whose terms are already computed: bit for bit
-/// the same result.
-pub fn book_greeks_at(
-    at: &SpotTerms,
-    kind: OptionKind,
-    strike: I80F48,
-    t_years: I80F48,
-    vol: I80F48,
-    rate: I80F48,
-) -> Result<BookGreeks, MathError> {
-    validate(at.spot, strike, t_years, vol, rate, I80F48::ZERO)?;
-    book_greeks_at_time(at, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
+/// An evaluation at precomputed spot and time terms: intrinsic values once
+/// expired, else the shared core.
+enum Priced {
+    Expired(Greeks, Greeks),
+    Live(Core),
+}
+
+fn priced(at: &SpotTerms, time: &TimeTerms, strike: I80F48, vol: I80F48, rate: I80F48) -> Result<Priced, MathError> {
+    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
+    let k = fx::from_api(strike)?;
+    if time.t_years <= 0 {
+        let (call, put) = expired(at.s, k);
+        return Ok(Priced::Expired(call, put));
+    }
+    Ok(Priced::Live(core(at.s, at.ln_s, k, time, vol, rate, I80F48::ZERO)?))
 }
 
 /// `book_greeks` at a spot and a time to expiry whose terms are already
-/// computed: bit for bit the same result.
-pub fn book_greeks_at_time(
+/// computed (a book prices many series at one spot, several per expiry):
+/// bit for bit the same result.
+pub fn book_greeks_at(
     at: &SpotTerms,
     time: &TimeTerms,
     kind: OptionKind,
@@ -345,59 +349,26 @@ pub fn book_greeks_at_time(
     vol: I80F48,
     rate: I80F48,
 ) -> Result<BookGreeks, MathError> {
-    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
-    let k = fx::from_api(strike)?;
-    if time.t_years <= 0 {
-        let (call, put) = expired(at.s, k);
-        let g = if kind == OptionKind::Call { call } else { put };
-        return Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega });
+    match priced(at, time, strike, vol, rate)? {
+        Priced::Expired(call, put) => {
+            let g = if kind == OptionKind::Call { call } else { put };
+            Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega })
+        }
+        Priced::Live(c) => {
+            let (_, _, gamma, vega) = c.curvature(at.inv_s)?;
+            Ok(BookGreeks {
+                price: fx::to_api(c.price(kind)?),
+                delta: fx::to_api(c.delta(kind)?),
+                gamma: fx::to_api(gamma),
+                vega: fx::to_api(vega),
+            })
+        }
     }
-    let c = core(at.s, at.ln_s, k, time, vol, rate, I80F48::ZERO)?;
-    let (_, _, gamma, vega) = c.curvature(at.inv_s)?;
-    Ok(BookGreeks {
-        price: fx::to_api(c.price(kind)?),
-        delta: fx::to_api(c.delta(kind)?),
-        gamma: fx::to_api(gamma),
-        vega: fx::to_api(vega),
-    })
 }
 
-/// The value of one option (no dividends), bit for bit `price_and_greeks`'s
-/// price: for valuations that need no greeks (an LP flow's second mark).
-pub fn price_only(
-    kind: OptionKind,
-    spot: I80F48,
-    strike: I80F48,
-    t_years: I80F48,
-    vol: I80F48,
-    rate: I80F48,
-) -> Result<I80F48, MathError> {
-    validate(spot, strike, t_years, vol, rate, I80F48::ZERO)?;
-    let s = fx::from_api(spot)?;
-    let k = fx::from_api(strike)?;
-    if t_years <= 0 {
-        let (call, put) = expired(s, k);
-        return Ok(if kind == OptionKind::Call { call.price } else { put.price });
-    }
-    Ok(fx::to_api(core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, I80F48::ZERO)?.price(kind)?))
-}
-
-/// `price_only` at a spot whose terms are already computed (bit for bit).
+/// The value alone (bit for bit `price_and_greeks`'s price), at precomputed
+/// terms: for valuations that need no greeks (an LP flow's second mark).
 pub fn price_only_at(
-    at: &SpotTerms,
-    kind: OptionKind,
-    strike: I80F48,
-    t_years: I80F48,
-    vol: I80F48,
-    rate: I80F48,
-) -> Result<I80F48, MathError> {
-    validate(at.spot, strike, t_years, vol, rate, I80F48::ZERO)?;
-    price_only_at_time(at, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
-}
-
-/// `price_only` at a spot and a time to expiry whose terms are already
-/// computed (bit for bit).
-pub fn price_only_at_time(
     at: &SpotTerms,
     time: &TimeTerms,
     kind: OptionKind,
@@ -405,13 +376,10 @@ pub fn price_only_at_time(
     vol: I80F48,
     rate: I80F48,
 ) -> Result<I80F48, MathError> {
-    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
-    let k = fx::from_api(strike)?;
-    if time.t_years <= 0 {
-        let (call, put) = expired(at.s, k);
-        return Ok(if kind == OptionKind::Call { call.price } else { put.price });
+    match priced(at, time, strike, vol, rate)? {
+        Priced::Expired(call, put) => Ok(if kind == OptionKind::Call { call.price } else { put.price }),
+        Priced::Live(c) => Ok(fx::to_api(c.price(kind)?)),
     }
-    Ok(fx::to_api(core(at.s, at.ln_s, k, time, vol, rate, I80F48::ZERO)?.price(kind)?))
 }
 
 /// Both kinds with a dividend yield; the kernel every other entry point uses.

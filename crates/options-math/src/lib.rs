@@ -20,8 +20,8 @@ mod tables;
 pub mod units;
 
 pub use bs::{
-    book_greeks, book_greeks_at, book_greeks_at_time, call_and_put, price_and_greeks, price_and_greeks_with_yield,
-    price_only, price_only_at, price_only_at_time, BookGreeks, Greeks, OptionKind, SpotTerms, TimeTerms,
+    book_greeks, book_greeks_at, call_and_put, price_and_greeks, price_and_greeks_with_yield, price_only_at,
+    BookGreeks, Greeks, OptionKind, SpotTerms, TimeTerms,
 };
 pub use error::MathError;
 #[cfg(feature = "op-count")]

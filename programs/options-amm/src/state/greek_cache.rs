@@ -12,7 +12,7 @@ use crate::error::OptionsError;
 use crate::state::series::Kind;
 use anchor_lang::prelude::*;
 use options_math::units::Decimals;
-use options_math::{book_greeks_at_time, price_only_at_time, MathError, SpotTerms, TimeTerms, I80F48};
+use options_math::{book_greeks_at, price_only_at, MathError, SpotTerms, TimeTerms, I80F48};
 
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -101,6 +101,35 @@ pub struct GreekCache {
     pub priced_rate_bits: i64,
     pub boards: [Board; MAX_BOARDS],
     pub entries: [CacheEntry; MAX_SERIES],
+}
+
+/// The kernel terms of one pass over the book at one spot and instant,
+/// computed when first needed: ln S and 1/S once, sqrt T once per board (a
+/// board is one expiry).
+struct BookTerms {
+    spot: I80F48,
+    now: i64,
+    at: Option<SpotTerms>,
+    times: [Option<TimeTerms>; MAX_BOARDS],
+}
+
+impl BookTerms {
+    fn new(spot: I80F48, now: i64) -> BookTerms {
+        BookTerms { spot, now, at: None, times: [None; MAX_BOARDS] }
+    }
+
+    /// Borrowed, not copied: the pass reads them once per series.
+    fn at(&mut self, board: u8, expiry: i64) -> core::result::Result<(&SpotTerms, &TimeTerms), MathError> {
+        let at = match &mut self.at {
+            Some(t) => t,
+            empty => empty.insert(SpotTerms::new(self.spot)?),
+        };
+        let time = match &mut self.times[board as usize] {
+            Some(t) => t,
+            empty => empty.insert(TimeTerms::new(t_years(expiry, self.now))?),
+        };
+        Ok((at, time))
+    }
 }
 
 /// Time to expiry in years; zero or negative once expired.
@@ -205,7 +234,7 @@ impl GreekCache {
         rate: I80F48,
     ) -> core::result::Result<(), MathError> {
         let e = &mut self.entries[slot];
-        let g = book_greeks_at_time(spot, time, Self::entry_kind(e).into(), e.strike.get(), e.mark_iv.get(), rate)?;
+        let g = book_greeks_at(spot, time, Self::entry_kind(e).into(), e.strike.get(), e.mark_iv.get(), rate)?;
         e.delta.set(g.delta);
         e.gamma.set(g.gamma);
         e.vega.set(g.vega);
@@ -230,25 +259,14 @@ impl GreekCache {
     ) -> core::result::Result<(), MathError> {
         let rate_bits = i64::try_from(rate.to_bits()).map_err(|_| MathError::InputOutOfRange)?;
         let priced_here = self.spot.get() == spot && self.priced_rate_bits == rate_bits;
-        // ln S and 1/S once for the whole book and sqrt T once per expiry,
-        // when something is priced
-        let mut terms = None;
-        let mut times: [Option<TimeTerms>; MAX_BOARDS] = [None; MAX_BOARDS];
+        let mut terms = BookTerms::new(spot, now);
         for slot in 0..MAX_SERIES {
             let e = &self.entries[slot];
             if e.live != 0 && !(priced_here && e.updated_at == now) {
-                let (board, expiry) = (e.board as usize, e.expiry);
+                let (board, expiry) = (e.board, e.expiry);
                 self.update_mark(slot, now)?;
-                let at = match terms {
-                    Some(t) => t,
-                    None => *terms.insert(SpotTerms::new(spot)?),
-                };
-                // a board is one expiry, so its series share the time terms
-                let time = match times[board] {
-                    Some(t) => t,
-                    None => *times[board].insert(TimeTerms::new(t_years(expiry, now))?),
-                };
-                self.reprice(slot, &at, &time, now, rate)?;
+                let (at, time) = terms.at(board, expiry)?;
+                self.reprice(slot, at, time, now, rate)?;
             }
         }
         self.spot.set(spot);
@@ -298,8 +316,7 @@ impl GreekCache {
         withdrawal: bool,
     ) -> core::result::Result<I80F48, MathError> {
         let mut total = I80F48::ZERO;
-        let mut terms = None;
-        let mut times: [Option<TimeTerms>; MAX_BOARDS] = [None; MAX_BOARDS];
+        let mut terms = BookTerms::new(spot, now);
         for slot in self.live_slots() {
             let e = &self.entries[slot];
             if e.net_short == 0 {
@@ -309,15 +326,8 @@ impl GreekCache {
             let worse_is_surface = if withdrawal { surface > mark } else { surface < mark };
             let value = if worse_is_surface {
                 let kind = Self::entry_kind(e).into();
-                let at = match terms {
-                    Some(t) => t,
-                    None => *terms.insert(SpotTerms::new(spot)?),
-                };
-                let time = match times[e.board as usize] {
-                    Some(t) => t,
-                    None => *times[e.board as usize].insert(TimeTerms::new(t_years(e.expiry, now))?),
-                };
-                price_only_at_time(&at, &time, kind, e.strike.get(), surface, rate)?
+                let (at, time) = terms.at(e.board, e.expiry)?;
+                price_only_at(at, time, kind, e.strike.get(), surface, rate)?
             } else {
                 e.value.get()
             };
