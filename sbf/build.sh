@@ -9,13 +9,14 @@
 # Idempotent: a second run only re-links what changed.
 #   SBF_UPSTREAM=1  force the upstream route even where cargo build-sbf exists
 #   SBF_JOBS=N      cargo -j (default: cargo's)
+#   SBF_PROGRAMS    "package:lib ..." to build instead (sbf/kernel-bench.sh: the kernel probe)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 . sbf/versions.env
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 DEPLOY=$TARGET_DIR/deploy
-PROGRAMS="options-amm:options_amm spot-venue:spot_venue"   # package:lib
+PROGRAMS=${SBF_PROGRAMS:-"options-amm:options_amm spot-venue:spot_venue"}   # package:lib
 start=$(date +%s)
 mkdir -p "$DEPLOY"
 
