@@ -90,6 +90,9 @@ struct Row {
     solmath_refused: bool,
 }
 
+/// One summary column: a row's figure, or none when it does not count.
+type Column<'a> = dyn Fn(&Row) -> Option<u64> + 'a;
+
 fn median(mut v: Vec<u64>) -> u64 {
     v.sort_unstable();
     v[v.len() / 2]
@@ -164,7 +167,7 @@ async fn main() -> anyhow::Result<()> {
          `price_only_at` with its spot and time terms; *solmath*: solmath 0.2.0 `bs_full` (call and put with all their \
          greeks) on the same inputs. Every SBF result equals the native one bit for bit.\n"
     )?;
-    let stats = |f: &dyn Fn(&Row) -> Option<u64>| {
+    let stats = |f: &Column| {
         let v: Vec<u64> = rows.iter().filter_map(f).collect();
         (*v.iter().min().unwrap(), median(v.clone()), *v.iter().max().unwrap())
     };
@@ -173,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
     let rmax = ratios.iter().cloned().fold(0.0, f64::max);
     let rmin = ratios.iter().cloned().fold(f64::MAX, f64::min);
     writeln!(md, "| over {} cases | min | median | max |\n|---|---:|---:|---:|", rows.len())?;
-    let columns: [(&str, &dyn Fn(&Row) -> Option<u64>); 5] = [
+    let columns: [(&str, &Column); 5] = [
         ("greeks", &|r: &Row| Some(greeks(r))),
         ("book", &|r: &Row| Some(r.cu[bc].max(r.cu[bp]))),
         ("price only", &|r: &Row| Some(r.cu[pc].max(r.cu[pp]))),
