@@ -6,10 +6,12 @@
 //! do not drift in one direction. The pool-favouring rounding happens where
 //! values become token amounts (`units`), not here.
 //!
-//! No division anywhere: reciprocals and reciprocal square roots are Newton
-//! iterations on a normalised mantissa (128-bit division is the most expensive
-//! thing SBF does).
-use crate::tables::{RECIP_SEED, RSQRT_SEED};
+//! SBF's cost model: 64-bit multiplies and divides are one instruction,
+//! 128-bit ones are calls (`__multi3`, `__udivti3`). So the reciprocal is one
+//! 128-by-64-bit division on 32-bit digits and the reciprocal square root a
+//! Newton iteration on 64-bit words; polynomials run on 64-bit words where
+//! their values fit.
+use crate::tables::RSQRT_SEED;
 use crate::{MathError, I80F48};
 
 pub(crate) const ONE: i128 = 1 << 64;
@@ -50,27 +52,115 @@ fn count(wide: bool) {
     let _ = wide;
 }
 
-/// Full 128 x 128 -> 256-bit unsigned product as (high, low).
+/// 64 x 64 -> 128-bit product. SBF has no high-half multiply, so a `u128`
+/// product there is a call to `__multi3` (a full 128 x 128 multiply: about
+/// 40 instructions with the call); four 32 x 32 -> 64 partial products inline
+/// are about 20. Elsewhere the native widening multiply is one instruction.
+#[inline(always)]
+pub(crate) fn mul_64(a: u64, b: u64) -> u128 {
+    #[cfg(target_arch = "bpf")]
+    {
+        mul_64_by_halves(a, b)
+    }
+    #[cfg(not(target_arch = "bpf"))]
+    {
+        a as u128 * b as u128
+    }
+}
+
+/// The same product from 32-bit halves (SBF's path; tested on the host).
+#[inline(always)]
+#[cfg_attr(not(any(target_arch = "bpf", test)), allow(dead_code))]
+fn mul_64_by_halves(a: u64, b: u64) -> u128 {
+    const HALF: u64 = u32::MAX as u64;
+    let (a1, a0, b1, b0) = (a >> 32, a & HALF, b >> 32, b & HALF);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    // the middle column: three terms below 2^32 each, no overflow
+    let mid = (p00 >> 32) + (p01 & HALF) + (p10 & HALF);
+    let lo = (mid << 32) | (p00 & HALF);
+    let hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    ((hi as u128) << 64) | lo as u128
+}
+
+/// Full 128 x 128 -> 256-bit unsigned product as (high, low), from 64-bit
+/// limbs, skipping the partial products of a zero high limb (values below
+/// one at 64 fractional bits have one: most of the kernels' operands).
 #[inline]
 pub(crate) fn wide_mul(a: u128, b: u128) -> (u128, u128) {
-    let (a1, a0) = (a >> 64, a & LO64);
-    let (b1, b0) = (b >> 64, b & LO64);
-    let p00 = a0 * b0;
+    let (a1, a0) = ((a >> 64) as u64, a as u64);
+    let (b1, b0) = ((b >> 64) as u64, b as u64);
+    let p00 = mul_64(a0, b0);
     if a1 == 0 && b1 == 0 {
         count(false);
         return (0, p00);
     }
     count(true);
-    let (mid, c1) = (a0 * b1).overflowing_add(a1 * b0);
-    let (mid, c2) = mid.overflowing_add(p00 >> 64);
-    let lo = (mid << 64) | (p00 & LO64);
-    let hi = a1 * b1 + (mid >> 64) + (((c1 as u128) + (c2 as u128)) << 64);
+    // cross = a0 b1 + a1 b0 (one of them is zero when that high limb is)
+    let (cross, cross_carry) = match (a1, b1) {
+        (0, _) => (mul_64(a0, b1), false),
+        (_, 0) => (mul_64(a1, b0), false),
+        _ => mul_64(a0, b1).overflowing_add(mul_64(a1, b0)),
+    };
+    let p11 = if a1 == 0 || b1 == 0 { 0 } else { mul_64(a1, b1) };
+    let (lo, c) = p00.overflowing_add(cross << 64);
+    let hi = p11 + (cross >> 64) + ((cross_carry as u128) << 64) + c as u128;
     (hi, lo)
 }
 
 /// a * b at 64 fractional bits, rounded to nearest.
-#[inline]
+///
+/// Most of the kernels' operands are below one in magnitude (below 2^64 as
+/// raws): their product is one 64 x 64 multiply, done inline on 64-bit words
+/// without a `Result` to unwrap; the rest go to the general 256-bit path,
+/// kept out of line so it does not crowd SBF's ten registers in the common
+/// case. Both paths round the same way.
+#[inline(always)]
 pub(crate) fn mul(a: i128, b: i128) -> Result<i128, MathError> {
+    let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+    if (ua | ub) >> 64 == 0 {
+        let m = mul_narrow_magnitude(ua as u64, ub as u64) as i128;
+        return Ok(if (a < 0) != (b < 0) { -m } else { m });
+    }
+    mul_wide(a, b)
+}
+
+/// `mul` on 64-bit words: a * b at 64 fractional bits, rounded to nearest
+/// (ties away from zero), for operands of magnitude at most 2^63 (the
+/// result is then at most 2^62). Bit for bit `mul` on the same values.
+#[inline(always)]
+pub(crate) fn mul_i64(a: i64, b: i64) -> i64 {
+    let m = mul_narrow_magnitude(a.unsigned_abs(), b.unsigned_abs()) as i64;
+    if (a < 0) != (b < 0) {
+        -m
+    } else {
+        m
+    }
+}
+
+/// Horner's rule on 64-bit words (coefficients highest degree first, at 64
+/// fractional bits): the polynomial's value, bit for bit what `mul` and
+/// `i128` adds give. The caller guarantees |h| and every partial sum stay
+/// within 2^63 (an overflow panics in debug builds and in the programs,
+/// which keep overflow checks on).
+#[inline(always)]
+pub(crate) fn horner_i64(coefs: &[i64], h: i64) -> i64 {
+    let mut p = coefs[0];
+    for &c in &coefs[1..] {
+        p = mul_i64(p, h) + c;
+    }
+    p
+}
+
+/// round(a * b / 2^64) for a, b < 2^64: below 2^64, ties away from zero.
+#[inline(always)]
+fn mul_narrow_magnitude(a: u64, b: u64) -> u64 {
+    count(false);
+    let p = mul_64(a, b);
+    ((p >> 64) as u64) + ((p as u64) >> 63)
+}
+
+#[inline(never)]
+fn mul_wide(a: i128, b: i128) -> Result<i128, MathError> {
     let negative = (a < 0) != (b < 0);
     let (hi, lo) = wide_mul(a.unsigned_abs(), b.unsigned_abs());
     let (lo, carry) = lo.overflowing_add(1 << 63);
@@ -119,11 +209,39 @@ fn mul_shr(a: u128, b: u128, shift: u32) -> u128 {
     }
 }
 
-/// 1/x for x > 0, relative error < 2^-120 before the final rounding.
+/// floor((hi * 2^64 + lo) / d) for a normalised divisor (d >= 2^63) and
+/// hi < d, with two native 64-bit divisions on 32-bit digits (Knuth's
+/// algorithm D for a two-digit divisor, as in Hacker's Delight's divlu):
+/// SBF divides 64-bit words in one instruction but has no 128-bit divide.
+#[inline]
+fn div_128_by_64(hi: u64, lo: u64, d: u64) -> u64 {
+    const B: u64 = 1 << 32;
+    debug_assert!(d >> 63 == 1 && hi < d);
+    let (d1, d0) = (d >> 32, d & (B - 1));
+    let (lo1, lo0) = (lo >> 32, lo & (B - 1));
+    // quotient digit estimates are at most 2 too large; correct them
+    let digit = |top: u64, next: u64| -> u64 {
+        let mut q = top / d1;
+        let mut rem = top - q * d1;
+        while q >= B || q * d0 > (rem << 32) + next {
+            q -= 1;
+            rem += d1;
+            if rem >= B {
+                break;
+            }
+        }
+        q
+    };
+    let q1 = digit(hi, lo1);
+    let mid = (hi << 32).wrapping_add(lo1).wrapping_sub(q1.wrapping_mul(d));
+    let q0 = digit(mid, lo0);
+    (q1 << 32) | q0
+}
+
+/// 1/x for x > 0, relative error < 2^-62 before the final rounding.
 ///
-/// x = v * 2^(64 - lz) with v = m / 2^128 in [1/2, 1); y ~ 1/v by Newton
-/// y <- y (2 - v y) from a 2^-8 table seed: four steps (2^-16, 2^-32, 2^-64,
-/// then the 2^-125 truncation floor).
+/// x = v * 2^(64 - lz) with v = m / 2^128 in [1/2, 1): 1/v at 2^62 is
+/// floor(2^126 / (m's top 64 bits)), one 128-by-64-bit division.
 pub(crate) fn recip(x: i128) -> Result<i128, MathError> {
     debug_assert!(x > 0);
     let ux = x as u128;
@@ -132,34 +250,34 @@ pub(crate) fn recip(x: i128) -> Result<i128, MathError> {
     if lz > 125 {
         return Err(MathError::Overflow);
     }
-    let m = ux << lz;
-    let mut y: u128 = (RECIP_SEED[((m >> 120) - 128) as usize] as u128) << 64; // scale 2^126
-    for _ in 0..4 {
-        let vy = mul_shr(m, y, 128); // v*y at 2^126, close to 1
-        y = mul_shr(y, (2u128 << 126) - vy, 126);
-    }
-    // 1/x = y * 2^(lz - 64); raw (2^64 scale) = y_126 * 2^(lz - 126)
-    Ok(shr_round(y, 126 - lz) as i128)
+    let top = ((ux << lz) >> 64) as u64;
+    let y = div_128_by_64(1 << 62, 0, top) as u128; // 1/v at 2^62, in (2^62, 2^63]
+    // 1/x = y * 2^(lz - 62 - 64) in value; raw (2^64 scale) = y * 2^(lz - 62)
+    Ok(if lz >= 62 { y << (lz - 62) } else { shr_round(y, 62 - lz) } as i128)
 }
 
-/// 1/sqrt(x) for x > 0, relative error < 2^-120 before the final rounding.
+/// 1/sqrt(x) for x > 0, relative error < 2^-61 before the final rounding.
 ///
 /// x = v * 2^(64 - s), s even, v = m / 2^128 in [1/4, 1); Newton
-/// y <- y (3 - v y^2) / 2 from a 2^-8 seed: four steps (error 1.5 e^2 each).
+/// y <- y (3 - v y^2) / 2 on 64-bit words from a 2^-8 seed: four steps
+/// (2^-16, 2^-32, 2^-61, then the rounding floor: one unit at 2^-62).
 pub(crate) fn rsqrt(x: i128) -> Result<i128, MathError> {
     debug_assert!(x > 0);
     let ux = x as u128;
     let s = ux.leading_zeros() & !1;
-    let m = ux << s;
-    let mut y: u128 = (RSQRT_SEED[((m >> 120) - 64) as usize] as u128) << 64; // scale 2^126
+    let v = ((ux << s) >> 64) as u64; // v at 2^64
+    let mut y = RSQRT_SEED[((v >> 56) - 64) as usize]; // scale 2^62
     for _ in 0..4 {
-        // Newton never overshoots 1/sqrt(v) <= 2, so y^2 <= 4 fits at 2^125.
-        let y2 = mul_shr(y, y, 127); // scale 2^125
-        let vy2 = mul_shr(m, y2, 128); // v*y^2 at 2^125, close to 1
-        y = mul_shr(y, (3u128 << 125) - vy2, 126); // includes the /2
+        // Newton never overshoots 1/sqrt(v) <= 2, so y^2 <= 4 fits at 2^61.
+        // products rounded to nearest: truncation would leave y a few units
+        // low, and 1/sqrt of a power of four would not come out exact
+        let y2 = shr_round(mul_64(y, y), 63) as u64; // scale 2^61
+        let vy2 = shr_round(mul_64(v, y2), 64) as u64; // v*y^2 at 2^61, close to 1
+        y = shr_round(mul_64(y, (3 << 61) - vy2), 62) as u64; // includes the /2
     }
-    // 1/sqrt(x) = y * 2^((s - 64)/2); raw = y_126 * 2^(s/2 - 94), s/2 <= 63.
-    Ok(shr_round(y, 94 - s / 2) as i128)
+    // 1/sqrt(x) = y * 2^((s - 64)/2 - 62); raw = y * 2^(s/2 - 30), s/2 <= 63.
+    let y = y as u128;
+    Ok(if s / 2 >= 30 { y << (s / 2 - 30) } else { shr_round(y, 30 - s / 2) } as i128)
 }
 
 #[cfg(test)]
@@ -187,6 +305,58 @@ mod tests {
         }
     }
 
+    /// The 256-bit product the long way, for checking the limb arithmetic.
+    fn wide_mul_reference(a: u128, b: u128) -> (u128, u128) {
+        let limbs = |x: u128| [x as u64 as u128, x >> 64];
+        let (a, b) = (limbs(a), limbs(b));
+        let mut out = [0u128; 4]; // 64-bit columns, carried at the end
+        for i in 0..2 {
+            for j in 0..2 {
+                let p = a[i] * b[j];
+                out[i + j] += p as u64 as u128;
+                out[i + j + 1] += p >> 64;
+            }
+        }
+        for i in 0..3 {
+            out[i + 1] += out[i] >> 64;
+            out[i] = out[i] as u64 as u128;
+        }
+        ((out[3] << 64) | out[2], (out[1] << 64) | out[0])
+    }
+
+    #[test]
+    fn limb_products_equal_the_native_widening_multiply() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let edges = [0u64, 1, 2, u32::MAX as u64, 1 << 32, u64::MAX, u64::MAX - 1, 1 << 63];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(mul_64_by_halves(a, b), a as u128 * b as u128, "{a} {b}");
+            }
+        }
+        for _ in 0..100_000 {
+            let (a, b) = (next(), next());
+            assert_eq!(mul_64_by_halves(a, b), a as u128 * b as u128, "{a} {b}");
+        }
+        let wide_edges = [0u128, 1, u64::MAX as u128, 1 << 64, u128::MAX, u128::MAX >> 1, (1 << 64) + 1];
+        for &a in &wide_edges {
+            for &b in &wide_edges {
+                assert_eq!(wide_mul(a, b), wide_mul_reference(a, b), "{a} {b}");
+            }
+        }
+        for i in 0..100_000u32 {
+            // every pattern of zero high limbs
+            let a = ((next() as u128) << 64 | next() as u128) >> (64 * (i % 2));
+            let b = ((next() as u128) << 64 | next() as u128) >> (64 * ((i / 2) % 2));
+            assert_eq!(wide_mul(a, b), wide_mul_reference(a, b), "{a} {b}");
+        }
+    }
+
     #[test]
     fn recip_and_rsqrt_are_accurate_across_scales() {
         for &v in &[1e-15, 3e-9, 0.01, 0.05, 0.5, 1.0, 1.5, 2.0, 3.0, 7.25, 1e5, 123456.789, 1.1e12] {
@@ -200,8 +370,11 @@ mod tests {
         // exact cases: powers of two
         assert_eq!(recip(2 * ONE).unwrap(), ONE / 2);
         assert_eq!(recip(ONE / 4).unwrap(), 4 * ONE);
-        assert_eq!(rsqrt(4 * ONE).unwrap(), ONE / 2);
-        assert_eq!(rsqrt(ONE / 16).unwrap(), 4 * ONE);
+        // 1/sqrt(4) = 1/2 to the Newton floor (one unit at 2^-62 of the
+        // mantissa), and sqrt(4) still rounds to exactly 2 at the API
+        assert!((rsqrt(4 * ONE).unwrap() - ONE / 2).abs() <= 1);
+        assert!((rsqrt(ONE / 16).unwrap() - 4 * ONE).abs() <= (4 * ONE) >> 62);
+        assert_eq!(crate::kernels::sqrt(crate::I80F48::from_num(4)).unwrap(), 2);
         assert_eq!(recip(1), Err(MathError::Overflow));
     }
 }

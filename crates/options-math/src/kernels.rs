@@ -7,9 +7,51 @@
 //! below 2^-7.5 and a series whose tail is below 2^-85; norm_cdf is a
 //! piecewise Taylor polynomial whose truncation error is below 2^-68 by
 //! Cramer's inequality (see tools/gen_tables.py). No divisions.
-use crate::fx::{self, mul, shr_round, ONE};
+use crate::fx::{self, horner_i64, mul, shr_round, ONE};
 use crate::tables::*;
 use crate::{MathError, I80F48};
+
+/// A table of 128-bit raws as 64-bit words (compile-time error if one does
+/// not fit): the polynomial loops run on 64-bit words.
+const fn narrow<const N: usize>(wide: &[i128]) -> [i64; N] {
+    let mut out = [0i64; N];
+    let mut i = 0;
+    while i < N {
+        assert!(wide[i] >= i64::MIN as i128 && wide[i] <= i64::MAX as i128);
+        out[i] = wide[i] as i64;
+        i += 1;
+    }
+    out
+}
+
+/// `narrow` in reverse order (the tables list the lowest degree first,
+/// Horner's rule wants the highest).
+const fn narrow_reversed<const N: usize>(wide: &[i128]) -> [i64; N] {
+    let forward: [i64; N] = narrow(wide);
+    let mut out = [0i64; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = forward[N - 1 - i];
+        i += 1;
+    }
+    out
+}
+
+/// ln(1+u)'s coefficients 1/9 .. 1/3 (LN1P_COEF[2..]), highest degree first.
+const LN1P_INNER: [i64; 7] = narrow_reversed(LN1P_COEF.split_at(2).1);
+/// e^r's coefficients 1/8! .. 1/6 (EXP_COEF[3..]), highest degree first
+/// (1/2 is 2^63: one past i64).
+const EXP_INNER: [i64; 6] = narrow_reversed(EXP_COEF.split_at(3).1);
+/// Q_POLY on 64-bit words (every coefficient fits).
+const Q_POLY_64: [[i64; Q_DEG + 1]; 40] = {
+    let mut out = [[0i64; Q_DEG + 1]; 40];
+    let mut i = 0;
+    while i < 40 {
+        out[i] = narrow(&Q_POLY[i]);
+        i += 1;
+    }
+    out
+};
 
 /// Largest x with e^x below 2^63 (the internal integer range), rounded down.
 const EXP_MAX: i128 = 43 * ONE;
@@ -30,10 +72,10 @@ pub(crate) fn ln_raw(x: i128) -> Result<i128, MathError> {
     let v = if e >= 0 { ux >> e } else { ux << -e } as i128;
     let j = ((v >> 56) & 0xff) as usize;
     let u = mul(v, LN_C[j])? - ONE; // |u| < 2^-8.9
-    let mut p = LN1P_COEF[LN1P_COEF.len() - 1];
-    for &c in LN1P_COEF.iter().rev().skip(1) {
-        p = mul(p, u)? + c;
-    }
+    // ln(1+u) = u (1 + u (-1/2 + u (1/3 + ...))): the inner terms on 64-bit
+    // words, the last two (partial sums near -1/2 and 1) on 128
+    let p = horner_i64(&LN1P_INNER, u as i64) as i128;
+    let p = mul(mul(p, u)? + LN1P_COEF[1], u)? + LN1P_COEF[0];
     let ln_v = mul(p, u)? + NEG_LN_C[j];
     // e * ln2 at 2^120, |e| <= 64, then back to 2^64 with rounding.
     let e_ln2 = e as i128 * LN2_X120;
@@ -69,10 +111,10 @@ pub(crate) fn exp_raw(x: i128) -> Result<i128, MathError> {
         }
     };
     let r = x - kk_ln2;
-    let mut p = EXP_COEF[EXP_COEF.len() - 1];
-    for &c in EXP_COEF.iter().rev().skip(1) {
-        p = mul(p, r)? + c;
-    }
+    // e^r = 1 + r (1 + r (1/2 + r (1/6 + ...))): the inner terms on 64-bit
+    // words, the last three (partial sums near 1/2 and 1) on 128
+    let p = horner_i64(&EXP_INNER, r as i64) as i128;
+    let p = mul(mul(mul(p, r)? + EXP_COEF[2], r)? + EXP_COEF[1], r)? + EXP_COEF[0];
     let k = kk >> 6; // floor
     let j = (kk & 63) as usize;
     let m = mul(EXP2_J64[j], p)?; // in [1, 2.02)
@@ -96,13 +138,12 @@ pub(crate) fn normal_tail_raw(y: i128) -> Result<i128, MathError> {
     }
     let i = (y >> 62) as usize; // interval of width 1/4
     let h = y - (((2 * i as i128) + 1) << 61); // y - centre, |h| <= 1/8
-    let row = &Q_POLY[i];
+    let row = &Q_POLY_64[i];
     let start = Q_DEG + 1 - Q_LEN[i] as usize;
-    let mut p = row[start];
-    for &c in &row[start + 1..] {
-        p = mul(p, h)? + c;
-    }
-    Ok(p)
+    // every partial sum but the last is below 2^63 (the last reaches
+    // exactly 2^63 = Q(0) = 1/2): that one step on 128-bit words
+    let p = horner_i64(&row[start..Q_DEG], h as i64) as i128;
+    Ok(mul(p, h)? + Q_POLY[i][Q_DEG])
 }
 
 /// Standard normal CDF N(x) (raw).

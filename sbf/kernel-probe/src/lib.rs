@@ -29,7 +29,18 @@ pub enum Mode {
     PriceOnlyPut = 6,
     /// solmath 0.2.0 `bs_full` (call and put, all greeks) on the same inputs.
     Solmath = 7,
+    /// The components, one call each: `SpotTerms::new` (ln S and 1/S),
+    /// `TimeTerms::new` (1/sqrt T, sqrt T), ln, exp, the normal CDF and PDF.
+    SpotTerms = 8,
+    TimeTerms = 9,
+    Ln = 10,
+    Exp = 11,
+    NormCdf = 12,
+    NormPdf = 13,
 }
+
+/// The component modes, in the order the bench prints them.
+pub const COMPONENTS: [Mode; 6] = [Mode::SpotTerms, Mode::TimeTerms, Mode::Ln, Mode::Exp, Mode::NormCdf, Mode::NormPdf];
 
 pub const MODES: [Mode; 8] = [
     Mode::Baseline,
@@ -132,6 +143,14 @@ pub fn run(data: &[u8]) -> u64 {
                 Err(_) => h.add(-1),
             }
         }
+        // components: spot for SpotTerms and ln, t for TimeTerms, vol - 1 (a
+        // moderate argument of either sign) for exp, the CDF and the PDF
+        8 => h.add(core::hint::black_box(SpotTerms::new(s)).is_ok() as i128),
+        9 => h.add(core::hint::black_box(TimeTerms::new(t)).is_ok() as i128),
+        10 => h.add(options_math::kernels::ln(s).map_or(-1, |x| x.to_bits())),
+        11 => h.add(options_math::kernels::exp(v - I80F48::ONE).map_or(-1, |x| x.to_bits())),
+        12 => h.add(options_math::kernels::norm_cdf(v - I80F48::ONE).map_or(-1, |x| x.to_bits())),
+        13 => h.add(options_math::kernels::norm_pdf(v - I80F48::ONE).map_or(-1, |x| x.to_bits())),
         _ => return 1,
     }
     h.0
