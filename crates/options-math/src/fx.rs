@@ -15,7 +15,6 @@ use crate::tables::RSQRT_SEED;
 use crate::{MathError, I80F48};
 
 pub(crate) const ONE: i128 = 1 << 64;
-const LO64: u128 = u64::MAX as u128;
 
 /// Counters of wide multiplications and divisions, the proxy for SBF compute
 /// units (feature `op-count`; compiled out otherwise).
@@ -197,18 +196,6 @@ pub(crate) fn to_api(x: i128) -> I80F48 {
     I80F48::from_bits(if x < 0 { -magnitude } else { magnitude })
 }
 
-/// (a * b) >> shift, truncated, for 64 <= shift <= 128; the caller
-/// guarantees the result fits 128 bits.
-#[inline]
-fn mul_shr(a: u128, b: u128, shift: u32) -> u128 {
-    let (hi, lo) = wide_mul(a, b);
-    if shift == 128 {
-        hi
-    } else {
-        (hi << (128 - shift)) | (lo >> shift)
-    }
-}
-
 /// floor((hi * 2^64 + lo) / d) for a normalised divisor (d >= 2^63) and
 /// hi < d, with two native 64-bit divisions on 32-bit digits (Knuth's
 /// algorithm D for a two-digit divisor, as in Hacker's Delight's divlu):
@@ -354,6 +341,37 @@ mod tests {
             let a = ((next() as u128) << 64 | next() as u128) >> (64 * (i % 2));
             let b = ((next() as u128) << 64 | next() as u128) >> (64 * ((i / 2) % 2));
             assert_eq!(wide_mul(a, b), wide_mul_reference(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn the_two_digit_division_equals_the_128_bit_one() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let check = |hi: u64, lo: u64, d: u64| {
+            let n = ((hi as u128) << 64) | lo as u128;
+            assert_eq!(div_128_by_64(hi, lo, d) as u128, n / d as u128, "{hi} {lo} {d}");
+        };
+        // the corrections' edge cases: divisors at both ends of the normalised
+        // range, dividends just below d * 2^64, low digits at 0 and all ones
+        for d in [1u64 << 63, (1 << 63) + 1, u64::MAX, u64::MAX - 1, (1 << 63) | (u32::MAX as u64), 0xffff_ffff_0000_0000] {
+            for hi in [0, 1, 1 << 62, d - 1, d / 2] {
+                for lo in [0, 1, u64::MAX, 1 << 32, u32::MAX as u64] {
+                    check(hi, lo, d);
+                }
+            }
+        }
+        for _ in 0..200_000 {
+            let d = next() | (1 << 63);
+            let hi = next() % d;
+            check(hi, next(), d);
+            // the reciprocal's own use: 2^126 / d
+            check(1 << 62, 0, d);
         }
     }
 

@@ -11,7 +11,7 @@
 //! Usage: kernel_cu [--out FILE] [--max-greeks-cu N] [--max-solmath-ratio X]
 //! (markdown; the two limits make it exit 1 when a case is over them).
 #![allow(deprecated)] // solana-program-test 3.x marks its API for agave's unstable set
-use kernel_probe::{encode, run, solmath_accepts, Mode, MODES};
+use kernel_probe::{encode, run, solmath_accepts, Mode, COMPONENTS, MODES};
 use options_math::I80F48;
 use solana_program_test::{BanksClient, ProgramTest};
 use solana_sdk::hash::Hash;
@@ -86,6 +86,8 @@ struct Row {
     label: String,
     /// per mode, net of the baseline (the baseline itself first, gross)
     cu: Vec<u64>,
+    /// per component mode, net of the baseline
+    components: Vec<u64>,
     /// solmath refused the inputs: its figure is the cost of a refusal
     solmath_refused: bool,
 }
@@ -125,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
     for [s, k, t, v, r] in grid() {
         let inputs = [fixed(s), fixed(k), fixed(t), fixed(v), fixed(r)];
         let mut cu = Vec::new();
-        for mode in MODES {
+        for mode in MODES.into_iter().chain(COMPONENTS) {
             let data = encode(mode, inputs);
             let native = run(&data);
             let (units, checksum) = probe.call(data).await?;
@@ -139,9 +141,10 @@ async fn main() -> anyhow::Result<()> {
         for c in cu.iter_mut().skip(1) {
             *c = c.saturating_sub(base);
         }
+        let components = cu.split_off(MODES.len());
         let tenor = if t < 1.0 / 365.0 { format!("{:.0}h", t / HOUR) } else { format!("{:.3}y", t) };
         let label = format!("S={s} K/S={:.2} T={tenor} vol={:.0}% r={:.0}%", k / s, v * 100.0, r * 100.0);
-        rows.push(Row { label, cu, solmath_refused: !solmath_accepts(inputs) });
+        rows.push(Row { label, cu, components, solmath_refused: !solmath_accepts(inputs) });
     }
 
     let col = |m: Mode| MODES.iter().position(|x| *x == m).unwrap();
@@ -189,6 +192,17 @@ async fn main() -> anyhow::Result<()> {
     }
     writeln!(md, "| greeks / solmath | {rmin:.2} | | {rmax:.2} |\n")?;
     writeln!(md, "solmath refused {refused} of the cases (marked *refused*; not in the ratio).\n")?;
+    writeln!(
+        md,
+        "Components, one call each (spot terms: ln S and 1/S, shared by a book; time terms: 1/sqrt T and sqrt T, \
+         shared by an expiry; ln at S; exp, CDF and PDF at vol - 1):\n"
+    )?;
+    writeln!(md, "| component | min | median | max |\n|---|---:|---:|---:|")?;
+    for (i, mode) in COMPONENTS.iter().enumerate() {
+        let (lo, mid, hi) = stats(&|r: &Row| Some(r.components[i]));
+        writeln!(md, "| {mode:?} | {lo} | {mid} | {hi} |")?;
+    }
+    writeln!(md)?;
     writeln!(md, "| case | greeks call | greeks put | book call | book put | price only call | price only put | solmath | greeks / solmath |")?;
     writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     for r in &rows {
