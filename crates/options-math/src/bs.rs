@@ -62,11 +62,16 @@ pub fn price_and_greeks_with_yield(
     rate: I80F48,
     dividend_yield: I80F48,
 ) -> Result<Greeks, MathError> {
-    let both = call_and_put_with_yield(spot, strike, t_years, vol, rate, dividend_yield)?;
-    Ok(match kind {
-        OptionKind::Call => both.0,
-        OptionKind::Put => both.1,
-    })
+    validate(spot, strike, t_years, vol, rate, dividend_yield)?;
+    let s = fx::from_api(spot)?;
+    let k = fx::from_api(strike)?;
+    if t_years <= 0 {
+        let (call, put) = expired(s, k);
+        return Ok(if kind == OptionKind::Call { call } else { put });
+    }
+    let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
+    // one kind's greeks only: bit for bit that kind from `call_and_put`
+    c.greeks(kind, c.curvature(fx::recip(s)?)?)
 }
 
 /// Call and put together: they share every expensive step (two ln, two exp,
@@ -171,7 +176,9 @@ fn cdf_pair(x: i128) -> Result<(i128, i128), MathError> {
 }
 
 /// The shared part of every live (t > 0) evaluation; `Err` never hides a
-/// result the full kernel would return.
+/// result the full kernel would return. Inlined: the struct is large, and
+/// returned through memory it costs SBF a copy per field.
+#[inline(always)]
 fn core(
     s: i128,
     ln_s: i128,
@@ -244,6 +251,36 @@ impl Core {
         let gamma = mul(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, inv_s)?;
         let vega = mul(s_pdf, self.sqrt_t)?;
         Ok((pdf_d1, s_pdf, gamma, vega))
+    }
+}
+
+impl Core {
+    /// Every greek of one kind, from `curvature`'s (shared by both kinds).
+    fn greeks(&self, kind: OptionKind, curvature: (i128, i128, i128, i128)) -> Result<Greeks, MathError> {
+        let (_, s_pdf, gamma, vega) = curvature;
+        // sigma / (2 sqrt T) = sigma * rsqrt(T) / 2
+        let decay = -mul(s_pdf, mul(self.sigma, self.rsqrt_t)? >> 1)?;
+        let r_k_disc = mul(self.r, self.k_disc)?;
+        let q_s_fwd = mul(self.q, self.s_fwd)?;
+        let t_k_disc = mul(self.t, self.k_disc)?;
+        let (theta, rho) = match kind {
+            OptionKind::Call => (
+                decay - mul(r_k_disc, self.n_d2)? + mul(q_s_fwd, self.n_d1)?,
+                mul(t_k_disc, self.n_d2)?,
+            ),
+            OptionKind::Put => (
+                decay + mul(r_k_disc, self.n_neg_d2)? - mul(q_s_fwd, self.n_neg_d1)?,
+                -mul(t_k_disc, self.n_neg_d2)?,
+            ),
+        };
+        Ok(Greeks {
+            price: fx::to_api(self.price(kind)?),
+            delta: fx::to_api(self.delta(kind)?),
+            gamma: fx::to_api(gamma),
+            vega: fx::to_api(vega),
+            theta: fx::to_api(theta),
+            rho: fx::to_api(rho),
+        })
     }
 }
 
@@ -328,6 +365,7 @@ enum Priced {
     Live(Core),
 }
 
+#[inline(always)]
 fn priced(at: &SpotTerms, time: &TimeTerms, strike: I80F48, vol: I80F48, rate: I80F48) -> Result<Priced, MathError> {
     validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
     let k = fx::from_api(strike)?;
@@ -398,36 +436,6 @@ pub fn call_and_put_with_yield(
         return Ok(expired(s, k));
     }
     let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
-    let (_, s_pdf, gamma, vega) = c.curvature(fx::recip(s)?)?;
-
-    // sigma / (2 sqrt T) = sigma * rsqrt(T) / 2
-    let decay = -mul(s_pdf, mul(c.sigma, c.rsqrt_t)? >> 1)?;
-    let r_k_disc = mul(c.r, c.k_disc)?;
-    let q_s_fwd = mul(c.q, c.s_fwd)?;
-    let call_theta = decay - mul(r_k_disc, c.n_d2)? + mul(q_s_fwd, c.n_d1)?;
-    let put_theta = decay + mul(r_k_disc, c.n_neg_d2)? - mul(q_s_fwd, c.n_neg_d1)?;
-    let t_k_disc = mul(c.t, c.k_disc)?;
-    let call_rho = mul(t_k_disc, c.n_d2)?;
-    let put_rho = -mul(t_k_disc, c.n_neg_d2)?;
-
-    let gamma = fx::to_api(gamma);
-    let vega = fx::to_api(vega);
-    Ok((
-        Greeks {
-            price: fx::to_api(c.price(OptionKind::Call)?),
-            delta: fx::to_api(c.delta(OptionKind::Call)?),
-            gamma,
-            vega,
-            theta: fx::to_api(call_theta),
-            rho: fx::to_api(call_rho),
-        },
-        Greeks {
-            price: fx::to_api(c.price(OptionKind::Put)?),
-            delta: fx::to_api(c.delta(OptionKind::Put)?),
-            gamma,
-            vega,
-            theta: fx::to_api(put_theta),
-            rho: fx::to_api(put_rho),
-        },
-    ))
+    let curvature = c.curvature(fx::recip(s)?)?;
+    Ok((c.greeks(OptionKind::Call, curvature)?, c.greeks(OptionKind::Put, curvature)?))
 }

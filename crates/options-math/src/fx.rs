@@ -150,6 +150,14 @@ pub(crate) fn horner_i64(coefs: &[i64], h: i64) -> i64 {
     p
 }
 
+/// `mul` for non-negative operands below 2^64 (bit for bit; no `Result`:
+/// the product cannot overflow).
+#[inline(always)]
+pub(crate) fn mul_narrow(a: i128, b: i128) -> i128 {
+    debug_assert!((0..1 << 64).contains(&a) && (0..1 << 64).contains(&b));
+    mul_narrow_magnitude(a as u64, b as u64) as i128
+}
+
 /// round(a * b / 2^64) for a, b < 2^64: below 2^64, ties away from zero.
 #[inline(always)]
 fn mul_narrow_magnitude(a: u64, b: u64) -> u64 {

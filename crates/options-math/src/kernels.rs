@@ -7,7 +7,7 @@
 //! below 2^-7.5 and a series whose tail is below 2^-85; norm_cdf is a
 //! piecewise Taylor polynomial whose truncation error is below 2^-68 by
 //! Cramer's inequality (see tools/gen_tables.py). No divisions.
-use crate::fx::{self, horner_i64, mul, shr_round, ONE};
+use crate::fx::{self, horner_i64, mul, mul_i64, mul_narrow, shr_round, ONE};
 use crate::tables::*;
 use crate::{MathError, I80F48};
 
@@ -53,6 +53,9 @@ const Q_POLY_64: [[i64; Q_DEG + 1]; 40] = {
     out
 };
 
+/// 64/ln 2 at 2^24, rounded: exp's table index on 64-bit words.
+const INV_LN2_X24: i64 = 1_549_082_005;
+
 /// Largest x with e^x below 2^63 (the internal integer range), rounded down.
 const EXP_MAX: i128 = 43 * ONE;
 /// Below this e^x < 2^-66: rounds to zero at the internal scale.
@@ -71,11 +74,13 @@ pub(crate) fn ln_raw(x: i128) -> Result<i128, MathError> {
     let e = 63 - ux.leading_zeros() as i32;
     let v = if e >= 0 { ux >> e } else { ux << -e } as i128;
     let j = ((v >> 56) & 0xff) as usize;
-    let u = mul(v, LN_C[j])? - ONE; // |u| < 2^-8.9
+    // v * c - 1 with v = 1 + v' in [1, 2) and c < 1: c + v' c - 1 (one
+    // narrow product instead of a wide one, the same value bit for bit)
+    let u = LN_C[j] + mul_narrow(v - ONE, LN_C[j]) - ONE; // |u| < 2^-8.9
     // ln(1+u) = u (1 + u (-1/2 + u (1/3 + ...))): the inner terms on 64-bit
     // words, the last two (partial sums near -1/2 and 1) on 128
-    let p = horner_i64(&LN1P_INNER, u as i64) as i128;
-    let p = mul(mul(p, u)? + LN1P_COEF[1], u)? + LN1P_COEF[0];
+    let p = horner_i64(&LN1P_INNER, u as i64);
+    let p = mul(mul_i64(p, u as i64) as i128 + LN1P_COEF[1], u)? + LN1P_COEF[0];
     let ln_v = mul(p, u)? + NEG_LN_C[j];
     // e * ln2 at 2^120, |e| <= 64, then back to 2^64 with rounding.
     let e_ln2 = e as i128 * LN2_X120;
@@ -98,9 +103,11 @@ pub(crate) fn exp_raw(x: i128) -> Result<i128, MathError> {
     if x < EXP_MIN {
         return Ok(0);
     }
-    // x = (64k + j) ln2/64 + r, |r| <= ln2/128.
-    let t = mul(x, INV_LN2_X64)?;
-    let kk = (t + (ONE >> 1)) >> 64; // round(x * 64/ln2), |kk| < 2^12
+    // x = (64k + j) ln2/64 + r, |r| <= ln2/128 (1 + 2^-16).
+    // kk = round(x * 64/ln2) on 64-bit words, from x at 2^24 (|x| < 2^30)
+    // and 64/ln2 at 2^24 (< 2^31): off by one only within 2^-17 of a tie,
+    // where r is still inside the range the polynomial is good for.
+    let kk = (((x >> 40) as i64 * INV_LN2_X24 + (1 << 47)) >> 48) as i128; // |kk| < 2^12
     let kk_ln2 = kk * LN2_OVER_64_X110; // exact product at 2^110
     let kk_ln2 = {
         let m = shr_round(kk_ln2.unsigned_abs(), 46) as i128;
@@ -113,11 +120,15 @@ pub(crate) fn exp_raw(x: i128) -> Result<i128, MathError> {
     let r = x - kk_ln2;
     // e^r = 1 + r (1 + r (1/2 + r (1/6 + ...))): the inner terms on 64-bit
     // words, the last three (partial sums near 1/2 and 1) on 128
-    let p = horner_i64(&EXP_INNER, r as i64) as i128;
-    let p = mul(mul(mul(p, r)? + EXP_COEF[2], r)? + EXP_COEF[1], r)? + EXP_COEF[0];
+    let p = horner_i64(&EXP_INNER, r as i64);
+    let p = mul(mul(mul_i64(p, r as i64) as i128 + EXP_COEF[2], r)? + EXP_COEF[1], r)? + EXP_COEF[0];
     let k = kk >> 6; // floor
     let j = (kk & 63) as usize;
-    let m = mul(EXP2_J64[j], p)?; // in [1, 2.02)
+    // 2^(j/64) p with 2^(j/64) = 1 + f, f < 1, and p = e^r in (0.99, 1.01):
+    // p + f p, with f p as one narrow product (p = 1 + p' when p >= 1), the
+    // same value bit for bit as the wide product
+    let f = EXP2_J64[j] - ONE;
+    let m = if p < ONE { p + mul_narrow(f, p) } else { p + f + mul_narrow(f, p - ONE) }; // in [1, 2.02)
     if k >= 0 {
         // m < 2^65.1 and k <= 62 (x <= 43): m << k < 2^127.1 - check.
         let k = k as u32;
@@ -142,8 +153,8 @@ pub(crate) fn normal_tail_raw(y: i128) -> Result<i128, MathError> {
     let start = Q_DEG + 1 - Q_LEN[i] as usize;
     // every partial sum but the last is below 2^63 (the last reaches
     // exactly 2^63 = Q(0) = 1/2): that one step on 128-bit words
-    let p = horner_i64(&row[start..Q_DEG], h as i64) as i128;
-    Ok(mul(p, h)? + Q_POLY[i][Q_DEG])
+    let p = horner_i64(&row[start..Q_DEG], h as i64);
+    Ok(mul_i64(p, h as i64) as i128 + Q_POLY[i][Q_DEG])
 }
 
 /// Standard normal CDF N(x) (raw).
