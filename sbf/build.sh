@@ -10,6 +10,7 @@
 #   SBF_UPSTREAM=1  force the upstream route even where cargo build-sbf exists
 #   SBF_JOBS=N      cargo -j (default: cargo's)
 #   SBF_PROGRAMS    "package:lib ..." to build instead (sbf/kernel-bench.sh: the kernel probe)
+#   SBF_FEATURES    cargo --features for those (the probe's `profile`)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -98,7 +99,7 @@ for p in $PROGRAMS; do
   # `cpi` (no entrypoint) that options-amm asks for
   SBF_PROGRAM=${p#*:} nice -n 10 "$TC/bin/cargo" build --release --locked ${SBF_JOBS:+-j $SBF_JOBS} \
     --target "$ROOT/sbf/bpfel-solana.json" -Z json-target-spec -Z build-std=std,panic_abort \
-    --target-dir "$TARGET_DIR" -p "${p%%:*}"
+    --target-dir "$TARGET_DIR" -p "${p%%:*}" ${SBF_FEATURES:+--features "$SBF_FEATURES"}
   so=$OUT/lib${p#*:}.so
   [ "$(head -c 4 "$so" | od -An -c | tr -d ' ')" = '177ELF' ] || { echo "$so is not an ELF (stub?)" >&2; exit 1; }
   cp "$so" "$DEPLOY/${p#*:}.so"

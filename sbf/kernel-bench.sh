@@ -10,6 +10,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+# --profile: instead, the stage-by-stage cost of three cases (the probe built with marks).
+if [ "${1:-}" = "--profile" ]; then
+  SBF_PROGRAMS="kernel-probe:kernel_probe" SBF_FEATURES=profile sbf/build.sh > /dev/null
+  SBF_OUT_DIR=$TARGET_DIR/deploy cargo run -q -p options-amm-tests --bin kernel_cu -- --profile
+  # leave the deploy folder with the unmarked probe
+  SBF_PROGRAMS="kernel-probe:kernel_probe" sbf/build.sh > /dev/null
+  exit
+fi
 SBF_PROGRAMS="kernel-probe:kernel_probe" sbf/build.sh
 SBF_OUT_DIR=$TARGET_DIR/deploy cargo run -q -p options-amm-tests --bin kernel_cu -- \
   --out sbf/kernel-cu.md ${KERNEL_BENCH_ARGS---max-greeks-cu 10000 --max-solmath-ratio 0.5}

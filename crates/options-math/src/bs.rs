@@ -69,9 +69,17 @@ pub fn price_and_greeks_with_yield(
         let (call, put) = expired(s, k);
         return Ok(if kind == OptionKind::Call { call } else { put });
     }
-    let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
+    mark!(1);
+    let ln_s = ln_raw(s)?;
+    mark!(2);
+    let time = TimeTerms::new(t_years)?;
+    mark!(3);
+    let c = core(s, ln_s, k, &time, vol, rate, dividend_yield)?;
+    mark!(19);
+    let inv_s = fx::recip(s)?;
+    mark!(20);
     // one kind's greeks only: bit for bit that kind from `call_and_put`
-    c.greeks(kind, c.curvature(fx::recip(s)?)?)
+    c.greeks(kind, c.curvature(inv_s)?)
 }
 
 /// Call and put together: they share every expensive step (two ln, two exp,
@@ -192,29 +200,38 @@ fn core(
     let sigma = fx::from_api(vol)?;
     let r = fx::from_api(rate)?;
     let q = fx::from_api(dividend_yield)?;
+    mark!(10);
 
     // 1/(sigma sqrt T) from the exact inputs: normalising inside recip and
     // rsqrt keeps full relative precision even for small sigma^2 T.
     let inv_sd = mul(rsqrt_t, fx::recip(sigma)?)?;
+    mark!(11);
     let sd = mul(sigma, sqrt_t)?;
+    mark!(12);
 
     // d1 = (ln(S/K) + (r - q + sigma^2/2) T) / (sigma sqrt T)
     // ln S - ln K rather than ln(K * (1/S)): 1/S at 64 fractional bits keeps
     // only ~47 significant bits when S ~ 1e5, which would cost delta ~10 ulp.
     let ln_s_over_k = ln_s - ln_raw(k)?;
+    mark!(13);
     let drift = mul(r - q + (mul(sigma, sigma)? >> 1), t)?;
+    mark!(14);
     // When sigma sqrt T is tiny, d1 can leave the internal range; N() is
     // saturated far before that, so saturate d1 instead of failing.
     let moneyness = ln_s_over_k + drift;
     let d1 = mul(moneyness, inv_sd).unwrap_or(if moneyness >= 0 { 64 * ONE } else { -64 * ONE });
     let d2 = d1 - sd;
+    mark!(15);
 
     // e^0 is exactly ONE: no exponential for a zero rate or yield
     let discount = if r == 0 { ONE } else { exp_raw(-mul(r, t)?)? }; // e^{-rT}
     let carry = if q == 0 { ONE } else { exp_raw(-mul(q, t)?)? }; // e^{-qT}
+    mark!(16);
     let s_fwd = mul_unless_one(s, carry)?; // S e^{-qT}
     let k_disc = mul_unless_one(k, discount)?; // K e^{-rT}
+    mark!(17);
     let (n_d1, n_neg_d1) = cdf_pair(d1)?;
+    mark!(18);
     let (n_d2, n_neg_d2) = cdf_pair(d2)?;
     Ok(Core { t, sigma, r, q, rsqrt_t, sqrt_t, inv_sd, d1, carry, s_fwd, k_disc, n_d1, n_neg_d1, n_d2, n_neg_d2 })
 }
@@ -247,9 +264,13 @@ impl Core {
     /// phi(d1), S e^{-qT} phi(d1), gamma and vega (shared by both kinds).
     fn curvature(&self, inv_s: i128) -> Result<(i128, i128, i128, i128), MathError> {
         let pdf_d1 = norm_pdf_raw(self.d1)?;
+        mark!(40);
         let s_pdf = mul(self.s_fwd, pdf_d1)?;
+        mark!(41);
         let gamma = mul(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, inv_s)?;
+        mark!(42);
         let vega = mul(s_pdf, self.sqrt_t)?;
+        mark!(43);
         Ok((pdf_d1, s_pdf, gamma, vega))
     }
 }
@@ -260,9 +281,12 @@ impl Core {
         let (_, s_pdf, gamma, vega) = curvature;
         // sigma / (2 sqrt T) = sigma * rsqrt(T) / 2
         let decay = -mul(s_pdf, mul(self.sigma, self.rsqrt_t)? >> 1)?;
-        let r_k_disc = mul(self.r, self.k_disc)?;
-        let q_s_fwd = mul(self.q, self.s_fwd)?;
+        // a zero rate or yield (the usual yield) costs no multiply: the
+        // product is exactly zero
+        let r_k_disc = if self.r == 0 { 0 } else { mul(self.r, self.k_disc)? };
+        let q_s_fwd = if self.q == 0 { 0 } else { mul(self.q, self.s_fwd)? };
         let t_k_disc = mul(self.t, self.k_disc)?;
+        mark!(31);
         let (theta, rho) = match kind {
             OptionKind::Call => (
                 decay - mul(r_k_disc, self.n_d2)? + mul(q_s_fwd, self.n_d1)?,
@@ -273,8 +297,11 @@ impl Core {
                 -mul(t_k_disc, self.n_neg_d2)?,
             ),
         };
+        mark!(32);
+        let price = self.price(kind)?;
+        mark!(33);
         Ok(Greeks {
-            price: fx::to_api(self.price(kind)?),
+            price: fx::to_api(price),
             delta: fx::to_api(self.delta(kind)?),
             gamma: fx::to_api(gamma),
             vega: fx::to_api(vega),

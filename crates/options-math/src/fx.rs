@@ -81,31 +81,6 @@ fn mul_64_by_halves(a: u64, b: u64) -> u128 {
     ((hi as u128) << 64) | lo as u128
 }
 
-/// Full 128 x 128 -> 256-bit unsigned product as (high, low), from 64-bit
-/// limbs, skipping the partial products of a zero high limb (values below
-/// one at 64 fractional bits have one: most of the kernels' operands).
-#[inline]
-pub(crate) fn wide_mul(a: u128, b: u128) -> (u128, u128) {
-    let (a1, a0) = ((a >> 64) as u64, a as u64);
-    let (b1, b0) = ((b >> 64) as u64, b as u64);
-    let p00 = mul_64(a0, b0);
-    if a1 == 0 && b1 == 0 {
-        count(false);
-        return (0, p00);
-    }
-    count(true);
-    // cross = a0 b1 + a1 b0 (one of them is zero when that high limb is)
-    let (cross, cross_carry) = match (a1, b1) {
-        (0, _) => (mul_64(a0, b1), false),
-        (_, 0) => (mul_64(a1, b0), false),
-        _ => mul_64(a0, b1).overflowing_add(mul_64(a1, b0)),
-    };
-    let p11 = if a1 == 0 || b1 == 0 { 0 } else { mul_64(a1, b1) };
-    let (lo, c) = p00.overflowing_add(cross << 64);
-    let hi = p11 + (cross >> 64) + ((cross_carry as u128) << 64) + c as u128;
-    (hi, lo)
-}
-
 /// a * b at 64 fractional bits, rounded to nearest.
 ///
 /// Most of the kernels' operands are below one in magnitude (below 2^64 as
@@ -116,11 +91,15 @@ pub(crate) fn wide_mul(a: u128, b: u128) -> (u128, u128) {
 #[inline(always)]
 pub(crate) fn mul(a: i128, b: i128) -> Result<i128, MathError> {
     let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
-    if (ua | ub) >> 64 == 0 {
-        let m = mul_narrow_magnitude(ua as u64, ub as u64) as i128;
-        return Ok(if (a < 0) != (b < 0) { -m } else { m });
-    }
-    mul_wide(a, b)
+    let m = if (ua | ub) >> 64 == 0 {
+        mul_narrow_magnitude(ua as u64, ub as u64) as i128
+    } else {
+        match mul_wide_magnitude(ua, ub) {
+            WIDE_OVERFLOW => return Err(MathError::Overflow),
+            m => m as i128,
+        }
+    };
+    Ok(if (a < 0) != (b < 0) { -m } else { m })
 }
 
 /// `mul` on 64-bit words: a * b at 64 fractional bits, rounded to nearest
@@ -166,17 +145,43 @@ fn mul_narrow_magnitude(a: u64, b: u64) -> u64 {
     ((p >> 64) as u64) + ((p as u64) >> 63)
 }
 
+/// `mul_wide_magnitude`'s answer when the product does not fit 127 bits
+/// (no valid magnitude is this large).
+const WIDE_OVERFLOW: u128 = u128::MAX;
+
+/// round(a * b / 2^64) (ties away from zero) for magnitudes of which at
+/// least one is at or above 2^64, or `WIDE_OVERFLOW`. On 64-bit limbs: the
+/// usual case (the other operand below one) is two 64 x 64 products, the
+/// general one four. Out of line and without a `Result` (which SBF would
+/// return through memory).
 #[inline(never)]
-fn mul_wide(a: i128, b: i128) -> Result<i128, MathError> {
-    let negative = (a < 0) != (b < 0);
-    let (hi, lo) = wide_mul(a.unsigned_abs(), b.unsigned_abs());
-    let (lo, carry) = lo.overflowing_add(1 << 63);
-    let hi = hi + carry as u128;
-    if hi >> 63 != 0 {
-        return Err(MathError::Overflow);
+fn mul_wide_magnitude(a: u128, b: u128) -> u128 {
+    count(true);
+    let (big, small) = if a >> 64 == 0 { (b, a) } else { (a, b) };
+    let (x1, x0) = ((big >> 64) as u64, big as u64);
+    let (y1, y0) = ((small >> 64) as u64, small as u64);
+    let p00 = mul_64(x0, y0);
+    // the product over 2^64, plus the rounding bit (bit 63 of the product,
+    // which only the lowest partial product reaches); no overflow here:
+    // x1 y0 <= 2^128 - 2^65 + 1
+    let r = mul_64(x1, y0) + (p00 >> 64) + ((p00 as u64) >> 63) as u128;
+    let r = if y1 == 0 {
+        r
+    } else {
+        let p11 = mul_64(x1, y1);
+        if p11 >> 63 != 0 {
+            return WIDE_OVERFLOW;
+        }
+        match r.checked_add(mul_64(x0, y1)).and_then(|r| r.checked_add(p11 << 64)) {
+            Some(r) => r,
+            None => return WIDE_OVERFLOW,
+        }
+    };
+    if r >> 127 != 0 {
+        WIDE_OVERFLOW
+    } else {
+        r
     }
-    let magnitude = ((hi << 64) | (lo >> 64)) as i128;
-    Ok(if negative { -magnitude } else { magnitude })
 }
 
 /// Right shift with round-to-nearest; `shift` may be >= 128 (gives 0).
@@ -320,7 +325,7 @@ mod tests {
     }
 
     #[test]
-    fn limb_products_equal_the_native_widening_multiply() {
+    fn limb_products_and_mul_equal_the_long_multiplication() {
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = || {
             x ^= x << 13;
@@ -338,17 +343,31 @@ mod tests {
             let (a, b) = (next(), next());
             assert_eq!(mul_64_by_halves(a, b), a as u128 * b as u128, "{a} {b}");
         }
-        let wide_edges = [0u128, 1, u64::MAX as u128, 1 << 64, u128::MAX, u128::MAX >> 1, (1 << 64) + 1];
-        for &a in &wide_edges {
-            for &b in &wide_edges {
-                assert_eq!(wide_mul(a, b), wide_mul_reference(a, b), "{a} {b}");
+        // `mul` against the 256-bit product the long way: round to nearest,
+        // ties away from zero, overflow past 2^127, for every sign and every
+        // pattern of zero high limbs
+        let reference = |a: i128, b: i128| -> Result<i128, MathError> {
+            let (hi, lo) = wide_mul_reference(a.unsigned_abs(), b.unsigned_abs());
+            let (lo, carry) = lo.overflowing_add(1 << 63);
+            let hi = hi + carry as u128;
+            if hi >> 63 != 0 {
+                return Err(MathError::Overflow);
+            }
+            let m = ((hi << 64) | (lo >> 64)) as i128;
+            Ok(if (a < 0) != (b < 0) { -m } else { m })
+        };
+        let edges = [0i128, 1, -1, u64::MAX as i128, 1 << 64, -(1 << 64), i128::MAX, -i128::MAX, (1 << 64) + 1, 1 << 63];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(mul(a, b), reference(a, b), "{a} {b}");
             }
         }
-        for i in 0..100_000u32 {
-            // every pattern of zero high limbs
-            let a = ((next() as u128) << 64 | next() as u128) >> (64 * (i % 2));
-            let b = ((next() as u128) << 64 | next() as u128) >> (64 * ((i / 2) % 2));
-            assert_eq!(wide_mul(a, b), wide_mul_reference(a, b), "{a} {b}");
+        for i in 0..200_000u32 {
+            let word = |hi: u64, lo: u64, shift: u32| ((hi as u128) << 64 | lo as u128) >> shift;
+            let a = word(next(), next(), [1, 40, 64, 100][(i % 4) as usize]) as i128;
+            let b = word(next(), next(), [1, 50, 64, 90][((i / 4) % 4) as usize]) as i128;
+            let (a, b) = (if i & 16 != 0 { -a } else { a }, if i & 32 != 0 { -b } else { b });
+            assert_eq!(mul(a, b), reference(a, b), "{a} {b}");
         }
     }
 

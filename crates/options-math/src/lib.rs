@@ -7,6 +7,20 @@
 
 pub use fixed::types::I80F48;
 
+/// A stage boundary for the SBF profile (feature `cu-probe`; nothing otherwise).
+macro_rules! mark {
+    ($id:expr) => {
+        #[cfg(feature = "cu-probe")]
+        {
+            extern "C" {
+                fn options_math_mark(id: u64);
+            }
+            // SAFETY: the probe program defines it; it only logs.
+            unsafe { options_math_mark($id) }
+        }
+    };
+}
+
 pub mod amm;
 pub mod bs;
 pub mod error;

@@ -107,7 +107,16 @@ pub fn run(data: &[u8]) -> u64 {
     let kind = |call: bool| if call { OptionKind::Call } else { OptionKind::Put };
     match data[0] {
         0 => [s, k, t, v, r].into_iter().for_each(|x| h.add(x.to_bits())),
-        m @ (1 | 2) => match price_and_greeks(kind(m == 1), s, k, t, v, r) {
+        m @ (1 | 2) => match {
+            // the profile's reference points: two marks back to back (their own
+            // cost), then the call between a start and an end mark
+            #[cfg(feature = "profile")]
+            [0u64, 0, 0].into_iter().for_each(|id| options_math_mark(id));
+            let g = price_and_greeks(kind(m == 1), s, k, t, v, r);
+            #[cfg(feature = "profile")]
+            options_math_mark(99);
+            g
+        } {
             Ok(g) => [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho].into_iter().for_each(|x| h.add(x.to_bits())),
             Err(e) => h.add(-(e as i128) - 1),
         },
@@ -154,6 +163,25 @@ pub fn run(data: &[u8]) -> u64 {
         _ => return 1,
     }
     h.0
+}
+
+/// The kernels' stage marks (feature `profile`): on SBF, each logs its id
+/// and the compute units left (two syscalls, about 200 CU, which the bench
+/// measures and subtracts); natively nothing.
+#[cfg(feature = "profile")]
+#[no_mangle]
+pub extern "C" fn options_math_mark(id: u64) {
+    #[cfg(target_os = "solana")]
+    {
+        extern "C" {
+            fn sol_remaining_compute_units() -> u64;
+            fn sol_log_64_(a: u64, b: u64, c: u64, d: u64, e: u64);
+        }
+        // SAFETY: both are runtime syscalls with plain integer arguments.
+        unsafe { sol_log_64_(0x6d61726b, id, sol_remaining_compute_units(), 0, 0) }
+    }
+    #[cfg(not(target_os = "solana"))]
+    let _ = id;
 }
 
 #[cfg(target_os = "solana")]

@@ -9,6 +9,7 @@
 //! or this exits 1.
 //!
 //! Usage: kernel_cu [--out FILE] [--max-greeks-cu N] [--max-solmath-ratio X]
+//!        kernel_cu --profile   (stage by stage; the probe built with its `profile` feature)
 //! (markdown; the two limits make it exit 1 when a case is over them).
 #![allow(deprecated)] // solana-program-test 3.x marks its API for agave's unstable set
 use kernel_probe::{encode, run, solmath_accepts, Mode, COMPONENTS, MODES};
@@ -61,6 +62,11 @@ struct Probe {
 impl Probe {
     /// (compute units net of nothing, checksum from the return data).
     async fn call(&mut self, data: Vec<u8>) -> anyhow::Result<(u64, u64)> {
+        let (units, checksum, _) = self.call_with_logs(data).await?;
+        Ok((units, checksum))
+    }
+
+    async fn call_with_logs(&mut self, data: Vec<u8>) -> anyhow::Result<(u64, u64, Vec<String>)> {
         // a distinct budget per call keeps identical transactions distinct
         self.nonce += 1;
         let budget = solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
@@ -78,8 +84,83 @@ impl Probe {
         let meta = out.metadata.ok_or_else(|| anyhow::anyhow!("no metadata"))?;
         let ret = meta.return_data.ok_or_else(|| anyhow::anyhow!("probe set no return data"))?;
         let checksum = u64::from_le_bytes(ret.data.as_slice().try_into()?);
-        Ok((meta.compute_units_consumed, checksum))
+        Ok((meta.compute_units_consumed, checksum, meta.log_messages))
     }
+}
+
+/// The stages between the kernels' marks (options-math feature `cu-probe`).
+const STAGES: [(u64, &str); 22] = [
+    (1, "validate, inputs to 64 fractional bits"),
+    (2, "ln S"),
+    (3, "time terms (1/sqrt T, sqrt T)"),
+    (10, "vol, rate, yield to 64 fractional bits"),
+    (11, "1/vol, 1/(vol sqrt T)"),
+    (12, "vol sqrt T"),
+    (13, "ln K"),
+    (14, "drift"),
+    (15, "d1, d2"),
+    (16, "discount and carry exponentials"),
+    (17, "discounted forward and strike"),
+    (18, "N(d1)"),
+    (19, "N(d2)"),
+    (20, "1/S"),
+    (40, "pdf(d1)"),
+    (41, "S pdf"),
+    (42, "gamma"),
+    (43, "vega"),
+    (31, "theta and rho terms"),
+    (32, "theta, rho"),
+    (33, "price"),
+    (99, "delta, rounding to I80F48, return"),
+];
+
+/// `--profile`: the worst cases' price_and_greeks call, stage by stage, from
+/// the marks' log lines ("0x6d61726b, id, remaining"), net of the marks' own
+/// cost (two marks back to back at the start measure it).
+async fn profile(probe: &mut Probe, cases: &[[f64; 5]]) -> anyhow::Result<String> {
+    let mut md = String::from("| stage |");
+    let mut columns: Vec<Vec<u64>> = Vec::new();
+    for [s, k, t, v, r] in cases {
+        write!(md, " S={s} K={k} T={t:.4} vol={v} r={r} |")?;
+        let data = encode(Mode::GreeksCall, [fixed(*s), fixed(*k), fixed(*t), fixed(*v), fixed(*r)]);
+        let (_, _, logs) = probe.call_with_logs(data).await?;
+        let marks: Vec<(u64, u64)> = logs
+            .iter()
+            .filter_map(|l| {
+                let f: Vec<u64> = l
+                    .strip_prefix("Program log: ")?
+                    .split(", ")
+                    .map(|x| u64::from_str_radix(x.trim_start_matches("0x"), 16))
+                    .collect::<Result<_, _>>()
+                    .ok()?;
+                (f.len() == 5 && f[0] == 0x6d61726b).then_some((f[1], f[2]))
+            })
+            .collect();
+        anyhow::ensure!(marks.len() > 3, "no stage marks in the logs: build the probe with --profile");
+        let own = marks[1].1 - marks[2].1; // one mark's cost
+        let mut column = Vec::new();
+        for (id, _) in STAGES {
+            let i = marks.iter().position(|m| m.0 == id);
+            // the stage ends at its mark; it began at the mark before it
+            column.push(i.map_or(0, |i| (marks[i - 1].1 - marks[i].1).saturating_sub(own)));
+        }
+        column.push(marks[2].1 - marks.last().unwrap().1 - own * (marks.len() as u64 - 3));
+        columns.push(column);
+    }
+    writeln!(md, "\n|---|{}", "---:|".repeat(cases.len()))?;
+    for (row, (_, name)) in STAGES.iter().enumerate() {
+        write!(md, "| {name} |")?;
+        for c in &columns {
+            write!(md, " {} |", c[row])?;
+        }
+        writeln!(md)?;
+    }
+    write!(md, "| **total** |")?;
+    for c in &columns {
+        write!(md, " **{}** |", c[STAGES.len()])?;
+    }
+    writeln!(md)?;
+    Ok(md)
 }
 
 struct Row {
@@ -122,6 +203,11 @@ async fn main() -> anyhow::Result<()> {
     let (banks, payer, blockhash) = pt.start().await;
     let mut probe = Probe { banks, payer, blockhash, id, nonce: 0 };
 
+    if args.iter().any(|a| a == "--profile") {
+        let cases = [[150.0, 75.0, 2.0, 3.0, 0.05], [1.0, 1.4, 0.5, 0.05, 0.05], [150.0, 150.0, 7.0 / 365.0, 0.8, 0.0]];
+        print!("{}", profile(&mut probe, &cases).await?);
+        return Ok(());
+    }
     let mut rows = Vec::new();
     let mut mismatches = 0;
     for [s, k, t, v, r] in grid() {
