@@ -76,10 +76,9 @@ pub fn price_and_greeks_with_yield(
     mark!(3);
     let c = core(s, ln_s, k, &time, vol, rate, dividend_yield)?;
     mark!(19);
-    let inv_s = fx::recip(s)?;
     mark!(20);
     // one kind's greeks only: bit for bit that kind from `call_and_put`
-    c.greeks(kind, c.curvature(inv_s)?)
+    c.greeks(kind, c.curvature(s)?)
 }
 
 /// Call and put together: they share every expensive step (two ln, two exp,
@@ -202,9 +201,10 @@ fn core(
     let q = fx::from_api(dividend_yield)?;
     mark!(10);
 
-    // 1/(sigma sqrt T) from the exact inputs: normalising inside recip and
-    // rsqrt keeps full relative precision even for small sigma^2 T.
-    let inv_sd = mul(rsqrt_t, fx::recip(sigma)?)?;
+    // 1/(sigma sqrt T) = (1/sqrt T) / sigma from the exact inputs: the
+    // normalised division and rsqrt keep full relative precision even for
+    // small sigma^2 T.
+    let inv_sd = fx::div(rsqrt_t, sigma)?;
     mark!(11);
     let sd = mul(sigma, sqrt_t)?;
     mark!(12);
@@ -262,12 +262,12 @@ impl Core {
     }
 
     /// phi(d1), S e^{-qT} phi(d1), gamma and vega (shared by both kinds).
-    fn curvature(&self, inv_s: i128) -> Result<(i128, i128, i128, i128), MathError> {
+    fn curvature(&self, s: i128) -> Result<(i128, i128, i128, i128), MathError> {
         let pdf_d1 = norm_pdf_raw(self.d1)?;
         mark!(40);
         let s_pdf = mul(self.s_fwd, pdf_d1)?;
         mark!(41);
-        let gamma = mul(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, inv_s)?;
+        let gamma = fx::div(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, s)?;
         mark!(42);
         let vega = mul(s_pdf, self.sqrt_t)?;
         mark!(43);
@@ -336,14 +336,13 @@ pub fn book_greeks(
     book_greeks_at(&SpotTerms::new(spot)?, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
 }
 
-/// The parts of a pricing call that depend on spot alone (ln S and 1/S):
+/// The part of a pricing call that depends on spot alone (ln S):
 /// a book priced at one spot computes them once, not once per series.
 #[derive(Clone, Copy, Debug)]
 pub struct SpotTerms {
     spot: I80F48,
     s: i128,
     ln_s: i128,
-    inv_s: i128,
 }
 
 impl SpotTerms {
@@ -355,7 +354,7 @@ impl SpotTerms {
             return Err(MathError::InputOutOfRange);
         }
         let s = fx::from_api(spot)?;
-        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)?, inv_s: fx::recip(s)? })
+        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)? })
     }
 }
 
@@ -420,7 +419,7 @@ pub fn book_greeks_at(
             Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega })
         }
         Priced::Live(c) => {
-            let (_, _, gamma, vega) = c.curvature(at.inv_s)?;
+            let (_, _, gamma, vega) = c.curvature(at.s)?;
             Ok(BookGreeks {
                 price: fx::to_api(c.price(kind)?),
                 delta: fx::to_api(c.delta(kind)?),
@@ -463,6 +462,6 @@ pub fn call_and_put_with_yield(
         return Ok(expired(s, k));
     }
     let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
-    let curvature = c.curvature(fx::recip(s)?)?;
+    let curvature = c.curvature(s)?;
     Ok((c.greeks(OptionKind::Call, curvature)?, c.greeks(OptionKind::Put, curvature)?))
 }

@@ -71,7 +71,7 @@ pub(crate) fn ln_raw(x: i128) -> Result<i128, MathError> {
     }
     let ux = x as u128;
     // x = v * 2^e with v in [1, 2) at 64 fractional bits.
-    let e = 63 - ux.leading_zeros() as i32;
+    let e = 63 - fx::leading_zeros(ux) as i32;
     let v = if e >= 0 { ux >> e } else { ux << -e } as i128;
     let j = ((v >> 56) & 0xff) as usize;
     // v * c - 1 with v = 1 + v' in [1, 2) and c < 1: c + v' c - 1 (one
@@ -132,7 +132,7 @@ pub(crate) fn exp_raw(x: i128) -> Result<i128, MathError> {
     if k >= 0 {
         // m < 2^65.1 and k <= 62 (x <= 43): m << k < 2^127.1 - check.
         let k = k as u32;
-        if (m as u128).leading_zeros() <= k {
+        if fx::leading_zeros(m as u128) <= k {
             return Err(MathError::Overflow);
         }
         Ok(m << k)

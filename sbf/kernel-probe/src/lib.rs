@@ -95,6 +95,18 @@ pub fn solmath_accepts(inputs: [I80F48; 5]) -> bool {
     solmath::bs_full(y(0), y(1), y(2), y(3), y(4)).is_ok()
 }
 
+/// `price_and_greeks`, between the profile's reference points (feature
+/// `profile`): two marks back to back (their own cost), then the call
+/// between a start and an end mark.
+fn greeks_marked(kind: OptionKind, [s, k, t, v, r]: [I80F48; 5]) -> Result<options_math::Greeks, options_math::MathError> {
+    #[cfg(feature = "profile")]
+    [0u64, 0, 0].into_iter().for_each(|id| options_math_mark(id));
+    let g = price_and_greeks(kind, s, k, t, v, r);
+    #[cfg(feature = "profile")]
+    options_math_mark(99);
+    g
+}
+
 /// One call as the instruction makes it; the checksum of its outputs (an
 /// error folds in as its own value, so a refusal must match too).
 pub fn run(data: &[u8]) -> u64 {
@@ -107,16 +119,7 @@ pub fn run(data: &[u8]) -> u64 {
     let kind = |call: bool| if call { OptionKind::Call } else { OptionKind::Put };
     match data[0] {
         0 => [s, k, t, v, r].into_iter().for_each(|x| h.add(x.to_bits())),
-        m @ (1 | 2) => match {
-            // the profile's reference points: two marks back to back (their own
-            // cost), then the call between a start and an end mark
-            #[cfg(feature = "profile")]
-            [0u64, 0, 0].into_iter().for_each(|id| options_math_mark(id));
-            let g = price_and_greeks(kind(m == 1), s, k, t, v, r);
-            #[cfg(feature = "profile")]
-            options_math_mark(99);
-            g
-        } {
+        m @ (1 | 2) => match greeks_marked(kind(m == 1), [s, k, t, v, r]) {
             Ok(g) => [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho].into_iter().for_each(|x| h.add(x.to_bits())),
             Err(e) => h.add(-(e as i128) - 1),
         },
