@@ -295,18 +295,26 @@ pub(crate) fn div(a: i128, b: i128) -> Result<i128, MathError> {
 /// 1/sqrt(x) for x > 0, relative error < 2^-61 before the final rounding.
 ///
 /// x = v * 2^(64 - s), s even, v = m / 2^128 in [1/4, 1); Newton
-/// y <- y (3 - v y^2) / 2 on 64-bit words from a 2^-8 seed: four steps
-/// (2^-16, 2^-32, 2^-61, then the rounding floor: one unit at 2^-62).
+/// y <- y (3 - v y^2) / 2 from a 2^-8 seed: two steps on 32-bit halves of
+/// the words (native multiplies, 2^-16 then 2^-29), then two on 64-bit words
+/// (2^-57, then the rounding floor: one unit at 2^-62).
 pub(crate) fn rsqrt(x: i128) -> Result<i128, MathError> {
     debug_assert!(x > 0);
     let ux = x as u128;
     let s = leading_zeros(ux) & !1;
     let v = ((ux << s) >> 64) as u64; // v at 2^64
-    let mut y = RSQRT_SEED[((v >> 56) - 64) as usize]; // scale 2^62
-    for _ in 0..4 {
-        // Newton never overshoots 1/sqrt(v) <= 2, so y^2 <= 4 fits at 2^61.
-        // products rounded to nearest: truncation would leave y a few units
-        // low, and 1/sqrt of a power of four would not come out exact
+    let v32 = v >> 32; // v at 2^32
+    let mut y32 = RSQRT_SEED[((v >> 56) - 64) as usize] >> 32; // scale 2^30, <= 2^31
+    for _ in 0..2 {
+        // every product below 2^64: y^2 <= 4 at 2^30, v < 1 at 2^32
+        let y2 = (y32 * y32) >> 30;
+        let vy2 = (v32 * y2) >> 32;
+        y32 = (y32 * ((3 << 30) - vy2)) >> 31;
+    }
+    let mut y = y32 << 32; // scale 2^62
+    for _ in 0..2 {
+        // Newton never overshoots 1/sqrt(v) <= 2, so y^2 <= 4 fits at 2^61;
+        // products rounded to nearest so y does not settle units low
         let y2 = shr_round(mul_64(y, y), 63) as u64; // scale 2^61
         let vy2 = shr_round(mul_64(v, y2), 64) as u64; // v*y^2 at 2^61, close to 1
         y = shr_round(mul_64(y, (3 << 61) - vy2), 62) as u64; // includes the /2

@@ -5,7 +5,7 @@
 //! Error bounds (absolute, at the 2^-64 internal scale, before the final
 //! rounding to the API): ln and exp are table-driven with a reduced argument
 //! below 2^-7.5 and a series whose tail is below 2^-85; norm_cdf is a
-//! piecewise Taylor polynomial whose truncation error is below 2^-68 by
+//! piecewise Taylor polynomial whose truncation error is below 2^-64 by
 //! Cramer's inequality (see tools/gen_tables.py). No divisions.
 use crate::fx::{self, horner_i64, mul, mul_i64, mul_narrow, shr_round, ONE};
 use crate::tables::*;
@@ -42,17 +42,6 @@ const LN1P_INNER: [i64; 7] = narrow_reversed(LN1P_COEF.split_at(2).1);
 /// e^r's coefficients 1/8! .. 1/6 (EXP_COEF[3..]), highest degree first
 /// (1/2 is 2^63: one past i64).
 const EXP_INNER: [i64; 6] = narrow_reversed(EXP_COEF.split_at(3).1);
-/// Q_POLY on 64-bit words (every coefficient fits).
-const Q_POLY_64: [[i64; Q_DEG + 1]; 40] = {
-    let mut out = [[0i64; Q_DEG + 1]; 40];
-    let mut i = 0;
-    while i < 40 {
-        out[i] = narrow(&Q_POLY[i]);
-        i += 1;
-    }
-    out
-};
-
 /// 64/ln 2 at 2^24, rounded: exp's table index on 64-bit words.
 const INV_LN2_X24: i64 = 1_549_082_005;
 
@@ -147,14 +136,14 @@ pub(crate) fn normal_tail_raw(y: i128) -> Result<i128, MathError> {
     if y >= CDF_SATURATION {
         return Ok(0);
     }
-    let i = (y >> 62) as usize; // interval of width 1/4
-    let h = y - (((2 * i as i128) + 1) << 61); // y - centre, |h| <= 1/8
-    let row = &Q_POLY_64[i];
+    let i = (y >> 60) as usize; // interval of width 1/16
+    let h = (y - (((2 * i as i128) + 1) << 59)) as i64; // y - centre, |h| <= 1/32
+    let row = &Q_POLY[i];
     let start = Q_DEG + 1 - Q_LEN[i] as usize;
     // every partial sum but the last is below 2^63 (the last reaches
-    // exactly 2^63 = Q(0) = 1/2): that one step on 128-bit words
-    let p = horner_i64(&row[start..Q_DEG], h as i64);
-    Ok(mul_i64(p, h as i64) as i128 + Q_POLY[i][Q_DEG])
+    // exactly 2^63 = Q(0) = 1/2): that one addition on 128-bit words
+    let p = horner_i64(&row[start..Q_DEG], h);
+    Ok(mul_i64(p, h) as i128 + row[Q_DEG] as i128)
 }
 
 /// Standard normal CDF N(x) (raw).
@@ -171,7 +160,16 @@ pub(crate) fn norm_pdf_raw(x: i128) -> Result<i128, MathError> {
     if x.unsigned_abs() > (CDF_SATURATION as u128) * 4 {
         return Ok(0); // e^-800: far below 2^-64
     }
-    let half_x2 = mul(x, x)? >> 1;
+    let ux = x.unsigned_abs();
+    let half_x2 = if ux >> 64 == 0 {
+        mul_narrow(ux as i128, ux as i128) >> 1
+    } else {
+        // |x| in [1, 40]: x^2 / 2 from x at 2^57 (one 64 x 64 product instead
+        // of a 256-bit one); the truncation moves x^2/2 by < 2^-50, e^(-x^2/2)
+        // by < 2^-50 relative, far below the greeks' bar
+        let x57 = (ux >> 7) as u64;
+        shr_round(fx::mul_64(x57, x57), 51) as i128
+    };
     mul(exp_raw(-half_x2)?, INV_SQRT_2PI)
 }
 
