@@ -76,9 +76,10 @@ pub fn price_and_greeks_with_yield(
     mark!(3);
     let c = core(s, ln_s, k, &time, vol, rate, dividend_yield)?;
     mark!(19);
+    let inv_s = fx::div(ONE, s)?;
     mark!(20);
     // one kind's greeks only: bit for bit that kind from `call_and_put`
-    c.greeks(kind, c.curvature(s)?)
+    c.greeks(kind, c.curvature(inv_s)?)
 }
 
 /// Call and put together: they share every expensive step (two ln, two exp,
@@ -237,21 +238,27 @@ fn core(
 }
 
 impl Core {
-    fn call_price(&self) -> Result<i128, MathError> {
-        Ok(mul(self.s_fwd, self.n_d1)? - mul(self.k_disc, self.n_d2)?)
+    /// The value's two legs: (S e^{-qT} N(d1), K e^{-rT} N(d2)) for a call,
+    /// (S e^{-qT} N(-d1), K e^{-rT} N(-d2)) for a put. Theta and rho are
+    /// these legs times the rate, the yield and T.
+    fn legs(&self, kind: OptionKind) -> Result<(i128, i128), MathError> {
+        Ok(match kind {
+            OptionKind::Call => (mul(self.s_fwd, self.n_d1)?, mul(self.k_disc, self.n_d2)?),
+            OptionKind::Put => (mul(self.s_fwd, self.n_neg_d1)?, mul(self.k_disc, self.n_neg_d2)?),
+        })
     }
 
-    fn put_price(&self) -> Result<i128, MathError> {
-        Ok(mul(self.k_disc, self.n_neg_d2)? - mul(self.s_fwd, self.n_neg_d1)?)
+    fn price_of(kind: OptionKind, (spot_leg, strike_leg): (i128, i128)) -> i128 {
+        // Rounding can push a deep-OTM price a hair below zero; clamp.
+        match kind {
+            OptionKind::Call => spot_leg - strike_leg,
+            OptionKind::Put => strike_leg - spot_leg,
+        }
+        .max(0)
     }
 
     fn price(&self, kind: OptionKind) -> Result<i128, MathError> {
-        // Rounding can push a deep-OTM price a hair below zero; clamp.
-        Ok(match kind {
-            OptionKind::Call => self.call_price()?,
-            OptionKind::Put => self.put_price()?,
-        }
-        .max(0))
+        Ok(Self::price_of(kind, self.legs(kind)?))
     }
 
     fn delta(&self, kind: OptionKind) -> Result<i128, MathError> {
@@ -262,12 +269,14 @@ impl Core {
     }
 
     /// phi(d1), S e^{-qT} phi(d1), gamma and vega (shared by both kinds).
-    fn curvature(&self, s: i128) -> Result<(i128, i128, i128, i128), MathError> {
+    /// (1/S given: a book priced at one spot computes it once, and a wide
+    /// product per series is cheaper on SBF than a division.)
+    fn curvature(&self, inv_s: i128) -> Result<(i128, i128, i128, i128), MathError> {
         let pdf_d1 = norm_pdf_raw(self.d1)?;
         mark!(40);
         let s_pdf = mul(self.s_fwd, pdf_d1)?;
         mark!(41);
-        let gamma = fx::div(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, s)?;
+        let gamma = mul(mul(mul_unless_one(pdf_d1, self.carry)?, self.inv_sd)?, inv_s)?;
         mark!(42);
         let vega = mul(s_pdf, self.sqrt_t)?;
         mark!(43);
@@ -281,24 +290,21 @@ impl Core {
         let (_, s_pdf, gamma, vega) = curvature;
         // sigma / (2 sqrt T) = sigma * rsqrt(T) / 2
         let decay = -mul(s_pdf, mul(self.sigma, self.rsqrt_t)? >> 1)?;
-        // a zero rate or yield (the usual yield) costs no multiply: the
-        // product is exactly zero
-        let r_k_disc = if self.r == 0 { 0 } else { mul(self.r, self.k_disc)? };
-        let q_s_fwd = if self.q == 0 { 0 } else { mul(self.q, self.s_fwd)? };
-        let t_k_disc = mul(self.t, self.k_disc)?;
+        let legs = self.legs(kind)?;
+        let (spot_leg, strike_leg) = legs;
+        // theta = decay -+ r K e^{-rT} N(+-d2) +- q S e^{-qT} N(+-d1) and
+        // rho = +-T K e^{-rT} N(+-d2), from the value's own legs; a zero rate
+        // or yield (the usual yield) costs no multiply
+        let rate_term = if self.r == 0 { 0 } else { mul(self.r, strike_leg)? };
+        let yield_term = if self.q == 0 { 0 } else { mul(self.q, spot_leg)? };
+        let t_strike_leg = mul(self.t, strike_leg)?;
         mark!(31);
         let (theta, rho) = match kind {
-            OptionKind::Call => (
-                decay - mul(r_k_disc, self.n_d2)? + mul(q_s_fwd, self.n_d1)?,
-                mul(t_k_disc, self.n_d2)?,
-            ),
-            OptionKind::Put => (
-                decay + mul(r_k_disc, self.n_neg_d2)? - mul(q_s_fwd, self.n_neg_d1)?,
-                -mul(t_k_disc, self.n_neg_d2)?,
-            ),
+            OptionKind::Call => (decay - rate_term + yield_term, t_strike_leg),
+            OptionKind::Put => (decay + rate_term - yield_term, -t_strike_leg),
         };
         mark!(32);
-        let price = self.price(kind)?;
+        let price = Self::price_of(kind, legs);
         mark!(33);
         Ok(Greeks {
             price: fx::to_api(price),
@@ -336,13 +342,14 @@ pub fn book_greeks(
     book_greeks_at(&SpotTerms::new(spot)?, &TimeTerms::new(t_years)?, kind, strike, vol, rate)
 }
 
-/// The part of a pricing call that depends on spot alone (ln S):
+/// The parts of a pricing call that depend on spot alone (ln S and 1/S):
 /// a book priced at one spot computes them once, not once per series.
 #[derive(Clone, Copy, Debug)]
 pub struct SpotTerms {
     spot: I80F48,
     s: i128,
     ln_s: i128,
+    inv_s: i128,
 }
 
 impl SpotTerms {
@@ -354,7 +361,7 @@ impl SpotTerms {
             return Err(MathError::InputOutOfRange);
         }
         let s = fx::from_api(spot)?;
-        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)? })
+        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)?, inv_s: fx::div(ONE, s)? })
     }
 }
 
@@ -419,7 +426,7 @@ pub fn book_greeks_at(
             Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega })
         }
         Priced::Live(c) => {
-            let (_, _, gamma, vega) = c.curvature(at.s)?;
+            let (_, _, gamma, vega) = c.curvature(at.inv_s)?;
             Ok(BookGreeks {
                 price: fx::to_api(c.price(kind)?),
                 delta: fx::to_api(c.delta(kind)?),
@@ -462,6 +469,6 @@ pub fn call_and_put_with_yield(
         return Ok(expired(s, k));
     }
     let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
-    let curvature = c.curvature(s)?;
+    let curvature = c.curvature(fx::div(ONE, s)?)?;
     Ok((c.greeks(OptionKind::Call, curvature)?, c.greeks(OptionKind::Put, curvature)?))
 }

@@ -4,7 +4,8 @@
 //!
 //! Error bounds (absolute, at the 2^-64 internal scale, before the final
 //! rounding to the API): ln and exp are table-driven with a reduced argument
-//! below 2^-7.5 and a series whose tail is below 2^-85; norm_cdf is a
+//! below 2^-7.5 and a series cut where its tail is below 2^-65 (one bit
+//! under the internal resolution, every term a Horner step on SBF); norm_cdf is a
 //! piecewise Taylor polynomial whose truncation error is below 2^-64 by
 //! Cramer's inequality (see tools/gen_tables.py). No divisions.
 use crate::fx::{self, horner_i64, mul, mul_i64, mul_narrow, shr_round, ONE};
@@ -37,11 +38,14 @@ const fn narrow_reversed<const N: usize>(wide: &[i128]) -> [i64; N] {
     out
 }
 
-/// ln(1+u)'s coefficients 1/9 .. 1/3 (LN1P_COEF[2..]), highest degree first.
-const LN1P_INNER: [i64; 7] = narrow_reversed(LN1P_COEF.split_at(2).1);
-/// e^r's coefficients 1/8! .. 1/6 (EXP_COEF[3..]), highest degree first
-/// (1/2 is 2^63: one past i64).
-const EXP_INNER: [i64; 6] = narrow_reversed(EXP_COEF.split_at(3).1);
+/// ln(1+u) = u - u^2/2 + ... to degree 6: |u| < 2^-8.9, so the tail
+/// |u|^7/7 is below 2^-65. Coefficients 1/6 .. 1/3 (LN1P_COEF[2..6]),
+/// highest degree first.
+const LN1P_INNER: [i64; 4] = narrow_reversed(LN1P_COEF.split_at(2).1.split_at(4).0);
+/// e^r to degree 6: |r| <= 2^-7.5, so the tail r^7/7! is below 2^-64.8.
+/// Coefficients 1/6! .. 1/6 (EXP_COEF[3..7]), highest degree first (1/2 is
+/// 2^63: one past i64).
+const EXP_INNER: [i64; 4] = narrow_reversed(EXP_COEF.split_at(3).1.split_at(4).0);
 /// 64/ln 2 at 2^24, rounded: exp's table index on 64-bit words.
 const INV_LN2_X24: i64 = 1_549_082_005;
 
