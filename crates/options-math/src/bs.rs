@@ -63,8 +63,8 @@ pub fn price_and_greeks_with_yield(
     dividend_yield: I80F48,
 ) -> Result<Greeks, MathError> {
     validate(spot, strike, t_years, vol, rate, dividend_yield)?;
-    let s = fx::from_api(spot)?;
-    let k = fx::from_api(strike)?;
+    let s = fx::from_validated(spot);
+    let k = fx::from_validated(strike);
     if t_years <= 0 {
         let (call, put) = expired(s, k);
         return Ok(if kind == OptionKind::Call { call } else { put });
@@ -197,9 +197,9 @@ fn core(
     dividend_yield: I80F48,
 ) -> Result<Core, MathError> {
     let TimeTerms { t, rsqrt_t, sqrt_t, .. } = *time;
-    let sigma = fx::from_api(vol)?;
-    let r = fx::from_api(rate)?;
-    let q = fx::from_api(dividend_yield)?;
+    let sigma = fx::from_validated(vol);
+    let r = fx::from_validated(rate);
+    let q = fx::from_validated(dividend_yield);
     mark!(10);
 
     // 1/(sigma sqrt T) = (1/sqrt T) / sigma from the exact inputs: the
@@ -360,7 +360,7 @@ impl SpotTerms {
         if spot > MAX_PRICE_INPUT {
             return Err(MathError::InputOutOfRange);
         }
-        let s = fx::from_api(spot)?;
+        let s = fx::from_validated(spot);
         Ok(SpotTerms { spot, s, ln_s: ln_raw(s)?, inv_s: fx::div(ONE, s)? })
     }
 }
@@ -385,7 +385,7 @@ impl TimeTerms {
         if t_years <= 0 {
             return Ok(TimeTerms { t_years, t: 0, rsqrt_t: 0, sqrt_t: 0 });
         }
-        let t = fx::from_api(t_years)?;
+        let t = fx::from_validated(t_years);
         let rsqrt_t = fx::rsqrt(t)?;
         Ok(TimeTerms { t_years, t, rsqrt_t, sqrt_t: mul(t, rsqrt_t)? })
     }
@@ -401,7 +401,7 @@ enum Priced {
 #[inline(always)]
 fn priced(at: &SpotTerms, time: &TimeTerms, strike: I80F48, vol: I80F48, rate: I80F48) -> Result<Priced, MathError> {
     validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
-    let k = fx::from_api(strike)?;
+    let k = fx::from_validated(strike);
     if time.t_years <= 0 {
         let (call, put) = expired(at.s, k);
         return Ok(Priced::Expired(call, put));
@@ -463,8 +463,8 @@ pub fn call_and_put_with_yield(
     dividend_yield: I80F48,
 ) -> Result<(Greeks, Greeks), MathError> {
     validate(spot, strike, t_years, vol, rate, dividend_yield)?;
-    let s = fx::from_api(spot)?;
-    let k = fx::from_api(strike)?;
+    let s = fx::from_validated(spot);
+    let k = fx::from_validated(strike);
     if t_years <= 0 {
         return Ok(expired(s, k));
     }

@@ -232,6 +232,15 @@ pub(crate) fn from_api(x: I80F48) -> Result<i128, MathError> {
     Ok(bits << 16)
 }
 
+/// `from_api` for an input already checked against the pricing domain
+/// (spot, strike <= 2^40, vol <= 10, |rate| <= 1, t <= 100: far inside
+/// +-2^63), without the range check and its `Result`.
+#[inline(always)]
+pub(crate) fn from_validated(x: I80F48) -> i128 {
+    debug_assert!(x.to_bits().unsigned_abs() >> 111 == 0);
+    x.to_bits() << 16
+}
+
 /// Round a 64-fraction-bit raw to the nearest `I80F48` (ties away from zero).
 pub(crate) fn to_api(x: i128) -> I80F48 {
     let magnitude = shr_round(x.unsigned_abs(), 16) as i128;

@@ -75,11 +75,16 @@ pub(crate) fn ln_raw(x: i128) -> Result<i128, MathError> {
     let p = horner_i64(&LN1P_INNER, u as i64);
     let p = mul(mul_i64(p, u as i64) as i128 + LN1P_COEF[1], u)? + LN1P_COEF[0];
     let ln_v = mul(p, u)? + NEG_LN_C[j];
-    // e * ln2 at 2^120, |e| <= 64, then back to 2^64 with rounding.
-    let e_ln2 = e as i128 * LN2_X120;
+    // e * ln2 at 2^120, |e| <= 64, then back to 2^64 with rounding; ln 2 at
+    // 2^120 is hi 2^64 + lo with hi < 2^56, so |e| hi is one native multiply
+    // and |e| lo one 64 x 64 product (no 128 x 128 `__multi3`): the same
+    // value bit for bit
+    let (hi, lo) = ((LN2_X120 >> 64) as u64, LN2_X120 as u64);
+    let magnitude = e.unsigned_abs() as u64;
+    let e_ln2 = (((magnitude * hi) as u128) << 64) + fx::mul_64(magnitude, lo);
     let e_ln2 = {
-        let m = shr_round(e_ln2.unsigned_abs(), 56) as i128;
-        if e_ln2 < 0 {
+        let m = shr_round(e_ln2, 56) as i128;
+        if e < 0 {
             -m
         } else {
             m
