@@ -76,7 +76,7 @@ pub fn price_and_greeks_with_yield(
     mark!(3);
     let c = core(s, ln_s, k, &time, vol, rate, dividend_yield)?;
     mark!(19);
-    let inv_s = fx::div(ONE, s)?;
+    let inv_s = fx::recip(s)?;
     mark!(20);
     // one kind's greeks only: bit for bit that kind from `call_and_put`
     c.greeks(kind, c.curvature(inv_s)?)
@@ -102,6 +102,20 @@ fn validate(
     rate: I80F48,
     dividend_yield: I80F48,
 ) -> Result<(), MathError> {
+    // the usual case in six unsigned compares: x - 1 wraps negative and
+    // zero inputs past any bound
+    let positive_within = |x: I80F48, max: I80F48| (x.to_bits() as u128).wrapping_sub(1) < max.to_bits() as u128;
+    let magnitude_within = |x: I80F48| x.unsigned_abs() <= MAX_RATE.unsigned_abs();
+    if positive_within(spot, MAX_PRICE_INPUT)
+        && positive_within(strike, MAX_PRICE_INPUT)
+        && positive_within(vol, MAX_VOL)
+        && t_years <= MAX_T_YEARS
+        && magnitude_within(rate)
+        && magnitude_within(dividend_yield)
+    {
+        return Ok(());
+    }
+    // which rule a refused input breaks, in the order the errors are documented
     if spot <= 0 {
         return Err(MathError::NonPositiveSpot);
     }
@@ -361,7 +375,7 @@ impl SpotTerms {
             return Err(MathError::InputOutOfRange);
         }
         let s = fx::from_validated(spot);
-        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)?, inv_s: fx::div(ONE, s)? })
+        Ok(SpotTerms { spot, s, ln_s: ln_raw(s)?, inv_s: fx::recip(s)? })
     }
 }
 
@@ -469,6 +483,6 @@ pub fn call_and_put_with_yield(
         return Ok(expired(s, k));
     }
     let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
-    let curvature = c.curvature(fx::div(ONE, s)?)?;
+    let curvature = c.curvature(fx::recip(s)?)?;
     Ok((c.greeks(OptionKind::Call, curvature)?, c.greeks(OptionKind::Put, curvature)?))
 }
