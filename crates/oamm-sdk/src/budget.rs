@@ -1,7 +1,7 @@
 //! Compute-unit limits for the transactions a client sends.
 //!
 //! Each options-program instruction gets the worst case measured on the SBF
-//! build at the program's cap of live series (`MAX_LIVE_SERIES`, 24; the
+//! build at the program's cap of live series (`MAX_LIVE_SERIES`, 32; the
 //! table is `sbf/cu-table.md`, and `sbf/cu-table.sh` fails if a measurement
 //! exceeds the bound here) plus 10%. The bound holds for any pool whatever
 //! its book, because no pool can list more; the price is that a small book
@@ -35,13 +35,13 @@ pub fn options_ix_bound(data: &[u8]) -> Option<u32> {
         (oi::UpdatePoolParams::DISCRIMINATOR, 15_000),
         (oi::SetPaused::DISCRIMINATOR, 10_000),
         (oi::CreateSeries::DISCRIMINATOR, 80_000), // likewise with the series key
-        (oi::Deposit::DISCRIMINATOR, 520_000),
-        (oi::Withdraw::DISCRIMINATOR, 965_000),
-        (oi::Buy::DISCRIMINATOR, 725_000),
-        (oi::Sell::DISCRIMINATOR, 725_000),
-        (oi::RefreshGreeks::DISCRIMINATOR, 475_000),
-        (oi::Rebalance::DISCRIMINATOR, 540_000),
-        (oi::SettleSeries::DISCRIMINATOR, 65_000),
+        (oi::Deposit::DISCRIMINATOR, 330_000),
+        (oi::Withdraw::DISCRIMINATOR, 720_000),
+        (oi::Buy::DISCRIMINATOR, 645_000),
+        (oi::Sell::DISCRIMINATOR, 645_000),
+        (oi::RefreshGreeks::DISCRIMINATOR, 280_000),
+        (oi::Rebalance::DISCRIMINATOR, 345_000),
+        (oi::SettleSeries::DISCRIMINATOR, 80_000),
         (oi::Redeem::DISCRIMINATOR, 40_000),
         (oi::CloseSeries::DISCRIMINATOR, 15_000),
     ];
@@ -93,16 +93,16 @@ mod tests {
         let withdraw = options_ix(oi::Withdraw { lp_amount: 1, min_quote_out: 0 });
         let buy = options_ix(oi::Buy { contracts: 1, max_total_cost: 1 });
         let settle = options_ix(oi::SettleSeries {});
-        assert_eq!(limit_for(std::slice::from_ref(&buy)), 726_000);
-        assert_eq!(limit_for(&[settle.clone(), buy.clone()]), 791_000);
-        // a withdrawal and a buy together would exceed the cap: asked at the cap
-        assert_eq!(limit_for(&[withdraw, buy.clone()]), MAX_TX_CU);
+        assert_eq!(limit_for(std::slice::from_ref(&buy)), 646_000);
+        assert_eq!(limit_for(&[settle.clone(), buy.clone()]), 726_000);
+        // a withdrawal and two buys together would exceed the cap: asked at the cap
+        assert_eq!(limit_for(&[withdraw, buy.clone(), buy.clone()]), MAX_TX_CU);
         let unknown =
             Instruction { program_id: solana_sdk::pubkey::Pubkey::new_unique(), accounts: vec![], data: vec![] };
         assert_eq!(limit_for(&[unknown]), 1_000 + DEFAULT_IX_CU);
         let ixs = with_limit(std::slice::from_ref(&buy));
         assert_eq!(ixs.len(), 2);
-        assert_eq!(ixs[0], ComputeBudgetInstruction::set_compute_unit_limit(726_000));
+        assert_eq!(ixs[0], ComputeBudgetInstruction::set_compute_unit_limit(646_000));
         assert_eq!(ixs[1], buy);
         assert_eq!(options_ix_bound(&[0u8; 8]), None);
     }

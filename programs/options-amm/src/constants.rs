@@ -15,10 +15,11 @@ pub const BPS: u64 = 10_000;
 pub const MAX_SERIES: usize = 32;
 /// The most live series a pool may be configured for (`max_live_series`):
 /// every instruction must fit Solana's 1,400,000 CU per transaction with at
-/// least 20% to spare, and the costliest (a withdrawal, which prices every
-/// series twice and runs the stress) measured 821k at 24 and 1.21M at 32 on
-/// the SBF build (sbf/cu-table.md). The cache keeps room for MAX_SERIES.
-pub const MAX_LIVE_SERIES: u8 = 24;
+/// least 20% to spare. With the SBF-cut kernels the costliest (a withdrawal,
+/// which prices every series twice and runs the stress) measures 653k at 32
+/// on the SBF build (sbf/cu-table.md: 53% to spare), so the cap is the
+/// cache's whole capacity (it was 24 while a withdrawal at 32 took 1.21M).
+pub const MAX_LIVE_SERIES: u8 = MAX_SERIES as u8;
 /// Distinct live expiries (boards, each with its own base IV).
 pub const MAX_BOARDS: usize = 16;
 

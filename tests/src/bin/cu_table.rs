@@ -1,4 +1,4 @@
-//! Compute units per instruction at 1, 4, 8, 16 and 24 (the cap) live
+//! Compute units per instruction at 1, 4, 8, 16 and 32 (the cap) live
 //! series, one expiry each (16 at most), and 16 series on 4 expiries, on the
 //! SBF builds (`sbf/cu-table.sh` builds them and runs this with
 //! `SBF_OUT_DIR` set; natively the bank meters nothing useful, so this
@@ -30,9 +30,9 @@ const DAY: i64 = 86_400;
 /// The most a transaction may ask for.
 const MAX_TX_CU: u32 = 1_400_000;
 /// (live series, distinct expiries), up to the program's cap,
-/// MAX_LIVE_SERIES (24). One expiry per series is the worst case (nothing
+/// MAX_LIVE_SERIES (32). One expiry per series is the worst case (nothing
 /// is shared between series); 16 series on 4 expiries is a more usual book.
-const SIZES: [(usize, usize); 6] = [(1, 1), (4, 4), (8, 8), (16, 16), (16, 4), (24, 16)];
+const SIZES: [(usize, usize); 6] = [(1, 1), (4, 4), (8, 8), (16, 16), (16, 4), (32, 16)];
 const ROWS: [&str; 15] = [
     "initialize_pool",
     "update_pool_params",
