@@ -16,7 +16,7 @@ use oamm_sdk::ix::{self, data};
 use oamm_sdk::market::{default_params, Actor, Market, MarketConfig, SOL_USD_FEED_ID};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
 use oamm_sdk::pyth::{price_update_data, PriceObservation, RECEIVER_PROGRAM_ID};
-use options_amm::constants::{PAUSE_ALL, PAUSE_TRADING};
+use options_amm::constants::{MAX_LIVE_SERIES, PAUSE_ALL, PAUSE_TRADING};
 use options_amm::error::OptionsError;
 use options_amm::state::{HedgePolicyConfig, Kind, PoolParams};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
@@ -230,8 +230,8 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("open interest cap 0", |p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
         ("live series cap 0", |p| p.risk.max_live_series = 0, OptionsError::InvalidRiskParams),
         (
-            "live series cap above the compute cap (25)",
-            |p| p.risk.max_live_series = 25,
+            "live series cap above the compute cap (MAX_LIVE_SERIES + 1)",
+            |p| p.risk.max_live_series = MAX_LIVE_SERIES + 1,
             OptionsError::InvalidRiskParams,
         ),
         (

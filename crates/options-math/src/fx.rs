@@ -293,8 +293,9 @@ pub(crate) fn div(a: i128, b: i128) -> Result<i128, MathError> {
     let (la, lb) = (leading_zeros(ua), leading_zeros(ub));
     // mantissas in [2^63, 2^64): a = ma 2^(64 - la), b = mb 2^(64 - lb) (as raws)
     let (ma, mb) = (((ua << la) >> 64) as u64, ((ub << lb) >> 64) as u64);
-    let q = div_128_by_64(ma >> 1, ma << 63, mb) as u128; // ma / mb at 2^63, in (2^62, 2^64)
-    // raw = q 2^(lb - la + 1); the result must stay below 2^127
+    // ma / mb at 2^63, in (2^62, 2^64); raw = q 2^(lb - la + 1), which must
+    // stay below 2^127
+    let q = div_128_by_64(ma >> 1, ma << 63, mb) as u128;
     let shift = lb as i32 - la as i32 + 1;
     let m = if shift <= 0 {
         shr_round(q, (-shift) as u32)
@@ -433,7 +434,8 @@ mod tests {
             let m = ((hi << 64) | (lo >> 64)) as i128;
             Ok(if (a < 0) != (b < 0) { -m } else { m })
         };
-        let edges = [0i128, 1, -1, u64::MAX as i128, 1 << 64, -(1 << 64), i128::MAX, -i128::MAX, (1 << 64) + 1, 1 << 63];
+        let edges =
+            [0i128, 1, -1, u64::MAX as i128, 1 << 64, -(1 << 64), i128::MAX, -i128::MAX, (1 << 64) + 1, 1 << 63];
         for &a in &edges {
             for &b in &edges {
                 assert_eq!(mul(a, b), reference(a, b), "{a} {b}");
@@ -463,7 +465,9 @@ mod tests {
         };
         // the corrections' edge cases: divisors at both ends of the normalised
         // range, dividends just below d * 2^64, low digits at 0 and all ones
-        for d in [1u64 << 63, (1 << 63) + 1, u64::MAX, u64::MAX - 1, (1 << 63) | (u32::MAX as u64), 0xffff_ffff_0000_0000] {
+        for d in
+            [1u64 << 63, (1 << 63) + 1, u64::MAX, u64::MAX - 1, (1 << 63) | (u32::MAX as u64), 0xffff_ffff_0000_0000]
+        {
             for hi in [0, 1, 1 << 62, d - 1, d / 2] {
                 for lo in [0, 1, u64::MAX, 1 << 32, u32::MAX as u64] {
                     check(hi, lo, d);

@@ -70,8 +70,8 @@ pub(crate) fn ln_raw(x: i128) -> Result<i128, MathError> {
     // v * c - 1 with v = 1 + v' in [1, 2) and c < 1: c + v' c - 1 (one
     // narrow product instead of a wide one, the same value bit for bit)
     let u = LN_C[j] + mul_narrow(v - ONE, LN_C[j]) - ONE; // |u| < 2^-8.9
-    // ln(1+u) = u (1 + u (-1/2 + u (1/3 + ...))): the inner terms on 64-bit
-    // words, the last two (partial sums near -1/2 and 1) on 128
+                                                          // ln(1+u) = u (1 + u (-1/2 + u (1/3 + ...))): the inner terms on 64-bit
+                                                          // words, the last two (partial sums near -1/2 and 1) on 128
     let p = horner_i64(&LN1P_INNER, u as i64);
     let p = mul(mul_i64(p, u as i64) as i128 + LN1P_COEF[1], u)? + LN1P_COEF[0];
     let ln_v = mul(p, u)? + NEG_LN_C[j];

@@ -98,7 +98,10 @@ pub fn solmath_accepts(inputs: [I80F48; 5]) -> bool {
 /// `price_and_greeks`, between the profile's reference points (feature
 /// `profile`): two marks back to back (their own cost), then the call
 /// between a start and an end mark.
-fn greeks_marked(kind: OptionKind, [s, k, t, v, r]: [I80F48; 5]) -> Result<options_math::Greeks, options_math::MathError> {
+fn greeks_marked(
+    kind: OptionKind,
+    [s, k, t, v, r]: [I80F48; 5],
+) -> Result<options_math::Greeks, options_math::MathError> {
     #[cfg(feature = "profile")]
     [0u64, 0, 0].into_iter().for_each(|id| options_math_mark(id));
     let g = price_and_greeks(kind, s, k, t, v, r);
