@@ -96,12 +96,28 @@ async fn migrate_creates_what_is_missing_and_a_rerun_changes_nothing() {
     let actions: Vec<&str> =
         second.json["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["keep pool", "keep series", "keep series"], "a re-run creates nothing");
-    // a changed parameter is applied, because the wallet is the admin
+    // a tightened cap is applied at once, because the wallet is the admin
     let mut text = std::fs::read_to_string(&path).unwrap();
-    text.push_str("[risk]\nmax_move_bps = 2500\n");
-    std::fs::write(&path, text).unwrap();
+    text.push_str("[risk]\nmax_move_bps = 3500\n");
+    std::fs::write(&path, text.clone()).unwrap();
     let third = migrate::run(&mut b, args()).await.unwrap();
     assert_eq!(third.json["actions"][0]["action"], "update pool parameters");
+    let p: options_amm::state::Pool = b.anchor(&pool, "pool").await.unwrap();
+    assert_eq!(p.params.risk.max_move_bps, 3500);
+    // a loosened one is proposed, waits the timelock, then a re-run applies it
+    std::fs::write(&path, text.replace("max_move_bps = 3500", "max_move_bps = 2500")).unwrap();
+    let fourth = migrate::run(&mut b, args()).await.unwrap();
+    assert_eq!(fourth.json["actions"][0]["action"], "propose pool parameters");
+    let early = migrate::run(&mut b, args()).await.unwrap();
+    assert_eq!(early.json["actions"][0]["action"], "wait for the timelock");
+    let p: options_amm::state::Pool = b.anchor(&pool, "pool").await.unwrap();
+    assert_eq!(p.params.risk.max_move_bps, 3500, "not before the timelock");
+    match &mut b {
+        Backend::Embedded(e) => e.bank.advance(p.params.governance.timelock_s as i64),
+        _ => unreachable!("the tests run on the embedded bank"),
+    }
+    let late = migrate::run(&mut b, args()).await.unwrap();
+    assert_eq!(late.json["actions"][0]["action"], "apply pool parameters");
     let p: options_amm::state::Pool = b.anchor(&pool, "pool").await.unwrap();
     assert_eq!(p.params.risk.max_move_bps, 2500);
 }

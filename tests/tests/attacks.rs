@@ -26,6 +26,7 @@
 //! | just-in-time liquidity around a large trade (measured) | `jit_liquidity` |
 //! | long-dated, high-vol books against the solvency stress (measured) | `tenor_stress` |
 //! | sandwiching a hedge larger than fee x depth (measured) | `rebalance_sandwich` |
+//! | one admin key: venue, reward, feed and surface changes behind the timelock; guardian and admin transfer | `governance` |
 //!
 //! The modules live in `attacks/`; `#[path]` is needed because a test
 //! binary's root resolves `mod x;` next to itself, not in `attacks/`.
@@ -43,6 +44,8 @@ mod duplicate_accounts;
 mod expiry_window;
 #[path = "attacks/first_depositor.rs"]
 mod first_depositor;
+#[path = "attacks/governance.rs"]
+mod governance;
 #[path = "attacks/jit_liquidity.rs"]
 mod jit_liquidity;
 #[path = "attacks/missing_signer.rs"]

@@ -74,7 +74,34 @@ async fn admin_instructions_refuse_a_stranger_signing_as_admin() {
     let update = ix::ix(ix::admin_params(stranger.pubkey(), &k), data::UpdatePoolParams { params: params.clone() });
     refused!(w.bank, watch(&w, &[]), code(OptionsError::Unauthorized), w.bank.process(&[update], &[&stranger]).await);
     let pause = ix::ix(ix::set_paused(stranger.pubkey(), &k), data::SetPaused { paused: PAUSE_ALL });
-    refused!(w.bank, watch(&w, &[]), code(OptionsError::Unauthorized), w.bank.process(&[pause], &[&stranger]).await);
+    refused!(
+        w.bank,
+        watch(&w, &[]),
+        code(OptionsError::NotAdminOrGuardian),
+        w.bank.process(&[pause], &[&stranger]).await
+    );
+    // the governance instructions: the admin's alone, or the admin's and the
+    // guardian's (none is set here)
+    let governance = [
+        (
+            ix::ix(ix::propose_params(stranger.pubkey(), &k), data::ProposePoolParams { params: params.clone() }),
+            OptionsError::Unauthorized,
+        ),
+        (ix::ix(ix::apply_params(stranger.pubkey(), &k), data::ApplyPoolParams {}), OptionsError::Unauthorized),
+        (ix::ix(ix::cancel_params(stranger.pubkey(), &k), data::CancelPoolParams {}), OptionsError::NotAdminOrGuardian),
+        (
+            ix::ix(ix::propose_admin(stranger.pubkey(), &k), data::ProposeAdmin { proposed: stranger.pubkey() }),
+            OptionsError::Unauthorized,
+        ),
+        (
+            ix::ix(ix::set_guardian(stranger.pubkey(), &k), data::SetGuardian { guardian: stranger.pubkey() }),
+            OptionsError::Unauthorized,
+        ),
+        (ix::ix(ix::accept_admin(stranger.pubkey(), &k), data::AcceptAdmin {}), OptionsError::NotPendingAdmin),
+    ];
+    for (tx, e) in governance {
+        refused!(w.bank, watch(&w, &[]), code(e), w.bank.process(&[tx], &[&stranger]).await);
+    }
     let create = ix::ix(
         ix::create_series(stranger.pubkey(), &k, &s),
         data::CreateSeries { strike_quote: 150 * USDC, expiry: EXPIRY, kind: Kind::Call },
@@ -222,8 +249,8 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("initial skew below min", |p| p.vol.initial_skew_bps = p.vol.min_skew_bps - 1, OptionsError::InvalidVolParams),
         ("standard size 0", |p| p.vol.standard_size = 0, OptionsError::InvalidVolParams),
         ("rate above 100%", |p| p.vol.rate_bps = 10_001, OptionsError::InvalidVolParams),
-        ("option price fee 100%", |p| p.fees.option_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
-        ("spot price fee 100%", |p| p.fees.spot_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
+        ("option price fee above 1000 bps", |p| p.fees.option_price_fee_bps = 1001, OptionsError::FeeAboveBound),
+        ("spot price fee above 100 bps", |p| p.fees.spot_price_fee_bps = 101, OptionsError::FeeAboveBound),
         ("min delta 50%", |p| p.risk.min_delta_bps = 5000, OptionsError::InvalidRiskParams),
         ("max move 0", |p| p.risk.max_move_bps = 0, OptionsError::InvalidRiskParams),
         ("solvency reserve 100%", |p| p.risk.solvency_reserve_bps = 10_000, OptionsError::InvalidRiskParams),
@@ -245,7 +272,10 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
             OptionsError::InvalidHedgeParams,
         ),
         ("hedge slippage 0", |p| p.hedge.max_slippage_bps = 0, OptionsError::InvalidHedgeParams),
-        ("keeper reward 1001 bps", |p| p.hedge.keeper_reward_bps = 1001, OptionsError::InvalidHedgeParams),
+        ("keeper reward 51 bps", |p| p.hedge.keeper_reward_bps = 51, OptionsError::KeeperRewardAboveBound),
+        ("hedge slippage 501 bps", |p| p.hedge.max_slippage_bps = 501, OptionsError::SlippageAboveBound),
+        ("timelock under an hour", |p| p.governance.timelock_s = 3599, OptionsError::TimelockOutOfBounds),
+        ("timelock over 30 days", |p| p.governance.timelock_s = 30 * 86_400 + 1, OptionsError::TimelockOutOfBounds),
         (
             "keeper fixed reward above cap",
             |p| p.hedge.keeper_reward_fixed = p.hedge.keeper_reward_cap + 1,

@@ -92,17 +92,39 @@ pub async fn run(b: &mut Backend, a: MigrateArgs) -> Result<Report> {
                     &mut actions,
                 );
             } else {
-                say("update pool parameters", keys.pool.to_string(), &mut actions);
-                if !a.dry_run {
-                    b.send(
-                        &[ix::ix(
-                            ix::admin_params(wallet, &keys),
-                            ix::data::UpdatePoolParams { params: params.clone() },
-                        )],
-                        &[],
-                    )
-                    .await
-                    .context("updating the pool's parameters")?;
+                let now = b.now().await?;
+                // a tightening applies at once; anything else waits the pool's
+                // timelock: proposed on one run, applied by a run after its eta
+                let (action, detail, instruction) = if params.is_immediate_change_from(&pool.params) {
+                    let update =
+                        ix::ix(ix::admin_params(wallet, &keys), ix::data::UpdatePoolParams { params: params.clone() });
+                    ("update pool parameters", keys.pool.to_string(), Some(update))
+                } else if pool.has_pending_change() && pool.pending_params == params {
+                    if now >= pool.pending_eta {
+                        let apply = ix::ix(ix::apply_params(wallet, &keys), ix::data::ApplyPoolParams {});
+                        ("apply pool parameters", format!("{} (timelock passed)", keys.pool), Some(apply))
+                    } else {
+                        let wait = format!(
+                            "{} (proposed; can be applied from {}: run again then)",
+                            keys.pool, pool.pending_eta
+                        );
+                        ("wait for the timelock", wait, None)
+                    }
+                } else {
+                    let eta = now + pool.params.governance.timelock_s as i64;
+                    let propose = ix::ix(
+                        ix::propose_params(wallet, &keys),
+                        ix::data::ProposePoolParams { params: params.clone() },
+                    );
+                    let detail = format!(
+                        "{} (not only a tightening: applies after the pool's {} s timelock, from {eta}; run again then)",
+                        keys.pool, pool.params.governance.timelock_s
+                    );
+                    ("propose pool parameters", detail, Some(propose))
+                };
+                say(action, detail, &mut actions);
+                if let (Some(instruction), false) = (instruction, a.dry_run) {
+                    b.send(&[instruction], &[]).await.with_context(|| format!("{action} failed"))?;
                 }
             }
         }

@@ -30,7 +30,7 @@ const SMALL_IX_CU: u32 = 50_000;
 /// Bound for one options-program instruction, by its discriminator; None
 /// for data that is not one of the program's instructions.
 pub fn options_ix_bound(data: &[u8]) -> Option<u32> {
-    let table: [(&[u8], u32); 13] = [
+    let table: [(&[u8], u32); 19] = [
         (oi::InitializePool::DISCRIMINATOR, 100_000), // PDA bump searches vary with the mints
         (oi::UpdatePoolParams::DISCRIMINATOR, 15_000),
         (oi::SetPaused::DISCRIMINATOR, 10_000),
@@ -44,6 +44,12 @@ pub fn options_ix_bound(data: &[u8]) -> Option<u32> {
         (oi::SettleSeries::DISCRIMINATOR, 80_000),
         (oi::Redeem::DISCRIMINATOR, 40_000),
         (oi::CloseSeries::DISCRIMINATOR, 15_000),
+        (oi::ProposePoolParams::DISCRIMINATOR, 20_000),
+        (oi::ApplyPoolParams::DISCRIMINATOR, 20_000),
+        (oi::CancelPoolParams::DISCRIMINATOR, 15_000),
+        (oi::ProposeAdmin::DISCRIMINATOR, 15_000),
+        (oi::AcceptAdmin::DISCRIMINATOR, 15_000),
+        (oi::SetGuardian::DISCRIMINATOR, 15_000),
     ];
     table.iter().find(|(d, _)| data.starts_with(d)).map(|(_, cu)| *cu)
 }

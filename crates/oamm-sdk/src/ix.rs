@@ -47,8 +47,35 @@ pub fn admin_params(admin: Pubkey, k: &PoolKeys) -> oa::UpdatePoolParams {
     oa::UpdatePoolParams { admin, pool: k.pool }
 }
 
-pub fn set_paused(admin: Pubkey, k: &PoolKeys) -> oa::SetPaused {
-    oa::SetPaused { admin, pool: k.pool }
+/// The admin, or the guardian (which may only add flags).
+pub fn set_paused(authority: Pubkey, k: &PoolKeys) -> oa::SetPaused {
+    oa::SetPaused { authority, pool: k.pool }
+}
+
+pub fn propose_params(admin: Pubkey, k: &PoolKeys) -> oa::ProposePoolParams {
+    oa::ProposePoolParams { admin, pool: k.pool }
+}
+
+pub fn apply_params(admin: Pubkey, k: &PoolKeys) -> oa::ApplyPoolParams {
+    oa::ApplyPoolParams { admin, pool: k.pool }
+}
+
+/// The admin or the guardian.
+pub fn cancel_params(authority: Pubkey, k: &PoolKeys) -> oa::CancelPoolParams {
+    oa::CancelPoolParams { authority, pool: k.pool }
+}
+
+pub fn propose_admin(admin: Pubkey, k: &PoolKeys) -> oa::ProposeAdmin {
+    oa::ProposeAdmin { admin, pool: k.pool }
+}
+
+/// Signed by the proposed admin.
+pub fn accept_admin(new_admin: Pubkey, k: &PoolKeys) -> oa::AcceptAdmin {
+    oa::AcceptAdmin { new_admin, pool: k.pool }
+}
+
+pub fn set_guardian(admin: Pubkey, k: &PoolKeys) -> oa::SetGuardian {
+    oa::SetGuardian { admin, pool: k.pool }
 }
 
 pub fn create_series(admin: Pubkey, k: &PoolKeys, s: &SeriesKeys) -> oa::CreateSeries {

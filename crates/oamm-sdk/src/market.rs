@@ -65,6 +65,8 @@ pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
             keeper_reward_bps: 2,
             keeper_reward_cap: 2_000_000,
         },
+        // a day to see a risky change coming and leave
+        governance: GovernanceParams { timelock_s: 86_400 },
     }
 }
 
@@ -367,6 +369,37 @@ impl Market {
             &[&self.admin],
         )
         .await
+    }
+
+    /// Announce a change the timelock guards.
+    pub async fn propose_params(&self, bank: &mut Bank, params: PoolParams) -> BankResult<()> {
+        bank.process(
+            &[oix(ix::propose_params(self.admin.pubkey(), &self.keys), data::ProposePoolParams { params })],
+            &[&self.admin],
+        )
+        .await
+    }
+
+    pub async fn apply_params(&self, bank: &mut Bank) -> BankResult<()> {
+        bank.process(
+            &[oix(ix::apply_params(self.admin.pubkey(), &self.keys), data::ApplyPoolParams {})],
+            &[&self.admin],
+        )
+        .await
+    }
+
+    /// Any change (tests, set-up): at once when it may apply at once, else
+    /// proposed, the bank's clock moved past the timelock, the last price
+    /// posted again at the new time, and applied.
+    pub async fn change_params(&mut self, bank: &mut Bank, params: PoolParams) -> BankResult<()> {
+        let current = self.pool(bank).await?.params;
+        if params.is_immediate_change_from(&current) {
+            return self.update_params(bank, params).await;
+        }
+        self.propose_params(bank, params).await?;
+        bank.advance(current.governance.timelock_s as i64);
+        self.post_price(bank, self.spot_e8);
+        self.apply_params(bank).await
     }
 
     pub async fn pool(&self, bank: &mut Bank) -> BankResult<Pool> {

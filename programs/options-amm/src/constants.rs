@@ -20,6 +20,28 @@ pub const MAX_SERIES: usize = 32;
 /// on the SBF build (sbf/cu-table.md: 53% to spare), so the cap is the
 /// cache's whole capacity (it was 24 while a withdrawal at 32 took 1.21M).
 pub const MAX_LIVE_SERIES: u8 = MAX_SERIES as u8;
+/// Account layout versions (Pool.version, Series.version): 1 is the first
+/// layout with a version byte and reserved space.
+pub const POOL_VERSION: u8 = 1;
+pub const SERIES_VERSION: u8 = 1;
+
+/// Hard bounds no parameter change can pass (issue 16): what one admin key
+/// can do to traders and LPs even with the timelock elapsed.
+/// Option fee on the premium, bps.
+pub const MAX_OPTION_FEE_BPS: u16 = 1_000;
+/// Spot fee on the notional, bps.
+pub const MAX_SPOT_FEE_BPS: u16 = 100;
+/// The widest swap bound around the oracle a rebalance may accept, bps.
+pub const MAX_SLIPPAGE_BPS: u16 = 500;
+/// The keeper reward's variable part, and the whole reward of any one
+/// rebalance (fixed part included, whatever the cap), in bps of the
+/// swap's notional: a reward can never be more than this share of a swap
+/// the hedge plan needed.
+pub const MAX_KEEPER_REWARD_BPS: u16 = 50;
+/// The shortest and longest timelock a pool may set.
+pub const MIN_TIMELOCK_S: u32 = 3_600;
+pub const MAX_TIMELOCK_S: u32 = 30 * 86_400;
+
 /// Distinct live expiries (boards, each with its own base IV).
 pub const MAX_BOARDS: usize = 16;
 

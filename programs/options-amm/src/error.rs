@@ -13,11 +13,11 @@ pub enum OptionsError {
     InvalidOracleParams,
     #[msg("Volatility parameters invalid: need 0 < min <= initial <= max for base IV (<= 1000%) and skew, standard size > 0, rate <= 100%")]
     InvalidVolParams,
-    #[msg("Fee parameters invalid: option and spot fees must be below 10000 bps")]
+    #[msg("Fee parameters invalid: the vega fee coefficient must fit the fixed-point format at the quote's decimals")]
     InvalidFeeParams,
     #[msg("Risk parameters invalid: min delta < 5000 bps, max move 1..=9000 bps, reserve < 10000 bps, caps > 0, live series 1..=32, stress sigmas <= 60000 bps, vol shock <= 10000 bps")]
     InvalidRiskParams,
-    #[msg("Hedge parameters invalid: band > 0, WW cost 1..=1000 bps and risk aversion > 0, slippage 1..=2000 bps, reward bps <= 1000, cooldown >= the oracle's max price age")]
+    #[msg("Hedge parameters invalid: band > 0, WW cost 1..=1000 bps and risk aversion > 0, slippage > 0, reward fixed <= cap, cooldown >= the oracle's max price age")]
     InvalidHedgeParams,
     #[msg("Mint decimals above 18 are not supported")]
     UnsupportedDecimals,
@@ -157,12 +157,34 @@ pub enum OptionsError {
     OracleUpdateOlderThanPool,
     #[msg("A series of this pool is past expiry and not settled: settle it first (settle_series with the update covering expiry; it can go in the same transaction)")]
     ExpiredSeriesUnsettled,
+
+    // --- governance (6064..)
+    #[msg("Fee above the program's hard bound: option fee at most 1000 bps of the premium, spot fee at most 100 bps of the notional")]
+    FeeAboveBound,
+    #[msg("Swap slippage bound above the program's hard bound of 500 bps")]
+    SlippageAboveBound,
+    #[msg("Keeper reward above the program's hard bound: at most 50 bps of the swap's notional")]
+    KeeperRewardAboveBound,
+    #[msg("Timelock out of bounds: between 3600 s (1 hour) and 2592000 s (30 days)")]
+    TimelockOutOfBounds,
+    #[msg("This change is more than a tightening of the risk caps or a new hedge schedule: propose it (propose_pool_params) and apply it once the pool's timelock has passed")]
+    ChangeNeedsTimelock,
+    #[msg("No parameter change is pending: propose one first")]
+    NoPendingChange,
+    #[msg("The pool's timelock has not passed for the pending change: apply it at or after its eta")]
+    TimelockNotElapsed,
+    #[msg("Only the proposed admin may accept the admin role: sign with that key")]
+    NotPendingAdmin,
+    #[msg("The guardian may only add pause flags: only the admin can lift a pause")]
+    GuardianCannotUnpause,
+    #[msg("Only the pool admin or its guardian may do this: sign with one of them")]
+    NotAdminOrGuardian,
 }
 
 impl OptionsError {
     /// Every variant in code order, for clients that turn a code back into
     /// a name and a message.
-    pub const ALL: [OptionsError; 64] = [
+    pub const ALL: [OptionsError; 74] = [
         OptionsError::Unauthorized,
         OptionsError::InvalidOracleParams,
         OptionsError::InvalidVolParams,
@@ -227,6 +249,16 @@ impl OptionsError {
         OptionsError::AccountAlreadyExists,
         OptionsError::OracleUpdateOlderThanPool,
         OptionsError::ExpiredSeriesUnsettled,
+        OptionsError::FeeAboveBound,
+        OptionsError::SlippageAboveBound,
+        OptionsError::KeeperRewardAboveBound,
+        OptionsError::TimelockOutOfBounds,
+        OptionsError::ChangeNeedsTimelock,
+        OptionsError::NoPendingChange,
+        OptionsError::TimelockNotElapsed,
+        OptionsError::NotPendingAdmin,
+        OptionsError::GuardianCannotUnpause,
+        OptionsError::NotAdminOrGuardian,
     ];
 
     pub fn from_code(code: u32) -> Option<OptionsError> {

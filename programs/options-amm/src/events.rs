@@ -1,5 +1,6 @@
 //! Events: every state change, with the numbers a dashboard needs. Fixed
 //! point values are I80F48 bits (`_bits`); amounts are base units.
+use crate::state::PoolParams;
 use anchor_lang::prelude::*;
 
 #[event]
@@ -11,15 +12,59 @@ pub struct PoolInitialized {
     pub feed_id: [u8; 32],
 }
 
+/// New parameters in force: at once (`update_pool_params`, a tightening)
+/// or after the timelock (`apply_pool_params`).
 #[event]
 pub struct PoolParamsUpdated {
     pub pool: Pubkey,
+    pub old: PoolParams,
+    pub new: PoolParams,
+}
+
+/// A change proposed; it can be applied at or after `eta` (unix seconds).
+#[event]
+pub struct PoolParamsProposed {
+    pub pool: Pubkey,
+    pub eta: i64,
+    pub old: PoolParams,
+    pub new: PoolParams,
+}
+
+#[event]
+pub struct PoolParamsCancelled {
+    pub pool: Pubkey,
+    pub by: Pubkey,
 }
 
 #[event]
 pub struct PauseSet {
     pub pool: Pubkey,
     pub paused: u8,
+    /// The admin or the guardian.
+    pub by: Pubkey,
+}
+
+/// `proposed` may take the admin role by signing `accept_admin` (default:
+/// a proposal withdrawn).
+#[event]
+pub struct AdminProposed {
+    pub pool: Pubkey,
+    pub admin: Pubkey,
+    pub proposed: Pubkey,
+}
+
+#[event]
+pub struct AdminAccepted {
+    pub pool: Pubkey,
+    pub old_admin: Pubkey,
+    pub new_admin: Pubkey,
+}
+
+/// Default: no guardian.
+#[event]
+pub struct GuardianSet {
+    pub pool: Pubkey,
+    pub guardian: Pubkey,
 }
 
 #[event]

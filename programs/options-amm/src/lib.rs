@@ -33,12 +33,13 @@ pub mod options_amm {
         initialize_pool::handler(ctx, params)
     }
 
-    /// Admin: replace the pool's parameters (validated as at creation).
+    /// Admin: replace the pool's parameters at once: tighter risk caps or a
+    /// new hedge schedule only (anything else: propose, wait, apply).
     pub fn update_pool_params(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
         update_pool_params::handler(ctx, params)
     }
 
-    /// Admin: set the PAUSE_* flags.
+    /// Admin: set the PAUSE_* flags; guardian: add flags.
     pub fn set_paused(ctx: Context<SetPaused>, paused: u8) -> Result<()> {
         set_paused::handler(ctx, paused)
     }
@@ -91,5 +92,35 @@ pub mod options_amm {
     /// Anyone: close a fully redeemed settled series.
     pub fn close_series(ctx: Context<CloseSeries>) -> Result<()> {
         close_series::handler(ctx)
+    }
+
+    /// Admin: announce a parameter change; it waits the pool's timelock.
+    pub fn propose_pool_params(ctx: Context<ProposePoolParams>, params: PoolParams) -> Result<()> {
+        propose_pool_params::handler(ctx, params)
+    }
+
+    /// Admin, once the timelock has passed: put the pending change in force.
+    pub fn apply_pool_params(ctx: Context<ApplyPoolParams>) -> Result<()> {
+        apply_pool_params::handler(ctx)
+    }
+
+    /// Admin or guardian: drop the pending change.
+    pub fn cancel_pool_params(ctx: Context<CancelPoolParams>) -> Result<()> {
+        cancel_pool_params::handler(ctx)
+    }
+
+    /// Admin: propose the next admin (two-step transfer).
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
+        propose_admin::handler(ctx, proposed)
+    }
+
+    /// The proposed admin: take the role.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        accept_admin::handler(ctx)
+    }
+
+    /// Admin: set the guardian (pause and cancel only).
+    pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
+        set_guardian::handler(ctx, guardian)
     }
 }

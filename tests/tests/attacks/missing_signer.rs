@@ -118,7 +118,17 @@ async fn admin_instructions_need_the_admins_signature_and_no_one_elses_will_do()
         unsigned(ix::ix(ix::admin_params(admin, &m.keys), data::UpdatePoolParams { params: params.clone() }), &admin);
     let pause = unsigned(ix::ix(ix::set_paused(admin, &m.keys), data::SetPaused { paused: 7 }), &admin);
     let create = unsigned(ix::ix(ix::create_series(admin, &m.keys, &new_series), list()), &admin);
-    for ixn in [upd, pause] {
+    let propose = unsigned(
+        ix::ix(ix::propose_params(admin, &m.keys), data::ProposePoolParams { params: params.clone() }),
+        &admin,
+    );
+    let apply = unsigned(ix::ix(ix::apply_params(admin, &m.keys), data::ApplyPoolParams {}), &admin);
+    let cancel = unsigned(ix::ix(ix::cancel_params(admin, &m.keys), data::CancelPoolParams {}), &admin);
+    let hand_over =
+        unsigned(ix::ix(ix::propose_admin(admin, &m.keys), data::ProposeAdmin { proposed: attacker.pubkey() }), &admin);
+    let guardian =
+        unsigned(ix::ix(ix::set_guardian(admin, &m.keys), data::SetGuardian { guardian: attacker.pubkey() }), &admin);
+    for ixn in [upd, pause, propose, apply, cancel, hand_over, guardian] {
         refused_and_unchanged(&mut s.w.bank, &keys, &[ixn], &[], not_signer).await;
     }
     // create_series: the admin also pays for the accounts, and an unsigned payer fails first
@@ -131,9 +141,11 @@ async fn admin_instructions_need_the_admins_signature_and_no_one_elses_will_do()
     let upd = ix::ix(ix::admin_params(me, &m.keys), data::UpdatePoolParams { params });
     let pause = ix::ix(ix::set_paused(me, &m.keys), data::SetPaused { paused: 7 });
     let create = ix::ix(ix::create_series(me, &m.keys, &new_series), list());
-    for ixn in [upd, pause, create] {
+    for ixn in [upd, create] {
         refused_and_unchanged(&mut s.w.bank, &keys_and_series, &[ixn], &[&attacker], unauthorized).await;
     }
+    let not_admin_or_guardian = code(OptionsError::NotAdminOrGuardian);
+    refused_and_unchanged(&mut s.w.bank, &keys_and_series, &[pause], &[&attacker], not_admin_or_guardian).await;
 
     // close_series is permissionless, but the rent can only go to the admin
     s.w.bank.set_time(EXPIRY + 10);

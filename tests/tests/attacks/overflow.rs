@@ -139,15 +139,17 @@ fn broken_params(p: &PoolParams) -> Vec<(&'static str, PoolParams, OptionsError)
     add("skew_adjustment_bps", &|q| q.vol.skew_adjustment_bps = u32::MAX, OptionsError::InvalidVolParams);
     add("standard_size", &|q| q.vol.standard_size = 0, OptionsError::InvalidVolParams);
     add("rate_bps", &|q| q.vol.rate_bps = u16::MAX, OptionsError::InvalidVolParams);
-    add("option_price_fee_bps", &|q| q.fees.option_price_fee_bps = u16::MAX, OptionsError::InvalidFeeParams);
-    add("spot_price_fee_bps", &|q| q.fees.spot_price_fee_bps = u16::MAX, OptionsError::InvalidFeeParams);
+    add("option_price_fee_bps", &|q| q.fees.option_price_fee_bps = u16::MAX, OptionsError::FeeAboveBound);
+    add("spot_price_fee_bps", &|q| q.fees.spot_price_fee_bps = u16::MAX, OptionsError::FeeAboveBound);
     add("min_delta_bps", &|q| q.risk.min_delta_bps = u16::MAX, OptionsError::InvalidRiskParams);
     add("max_move_bps", &|q| q.risk.max_move_bps = u16::MAX, OptionsError::InvalidRiskParams);
     add("solvency_reserve_bps", &|q| q.risk.solvency_reserve_bps = u16::MAX, OptionsError::InvalidRiskParams);
     add("max_live_series", &|q| q.risk.max_live_series = u8::MAX, OptionsError::InvalidRiskParams);
     add("max_open_interest", &|q| q.risk.max_open_interest = 0, OptionsError::InvalidRiskParams);
-    add("max_slippage_bps", &|q| q.hedge.max_slippage_bps = u16::MAX, OptionsError::InvalidHedgeParams);
-    add("keeper_reward_bps", &|q| q.hedge.keeper_reward_bps = u16::MAX, OptionsError::InvalidHedgeParams);
+    add("max_slippage_bps", &|q| q.hedge.max_slippage_bps = u16::MAX, OptionsError::SlippageAboveBound);
+    add("keeper_reward_bps", &|q| q.hedge.keeper_reward_bps = u16::MAX, OptionsError::KeeperRewardAboveBound);
+    add("timelock_s", &|q| q.governance.timelock_s = u32::MAX, OptionsError::TimelockOutOfBounds);
+    add("timelock_s zero", &|q| q.governance.timelock_s = 0, OptionsError::TimelockOutOfBounds);
     add("keeper_reward_fixed > cap", &|q| q.hedge.keeper_reward_fixed = u64::MAX, OptionsError::InvalidHedgeParams);
     add(
         "ww cost_bps",
@@ -163,11 +165,16 @@ async fn every_parameter_at_its_types_maximum_is_refused_by_its_group() {
     let p = w.m.pool(&mut w.bank).await.unwrap().params;
     let watched = vec![w.m.keys.pool];
     for (name, q, e) in broken_params(&p) {
-        let upd = ix::ix(ix::admin_params(w.m.admin.pubkey(), &w.m.keys), data::UpdatePoolParams { params: q });
-        let before = state_of(&mut w.bank, &watched).await;
-        let r = w.bank.process(&[upd], &[&w.m.admin]).await;
-        assert_eq!(r.as_ref().err().and_then(|e| e.code()), Some(code(e)), "{name}: {r:?}");
-        assert_eq!(before, state_of(&mut w.bank, &watched).await, "{name}");
+        // refused alike at once and as a proposal (nothing invalid can wait
+        // in the pool for the timelock)
+        let upd = ix::ix(ix::admin_params(w.m.admin.pubkey(), &w.m.keys), data::UpdatePoolParams { params: q.clone() });
+        let prop = ix::ix(ix::propose_params(w.m.admin.pubkey(), &w.m.keys), data::ProposePoolParams { params: q });
+        for tx in [upd, prop] {
+            let before = state_of(&mut w.bank, &watched).await;
+            let r = w.bank.process(&[tx], &[&w.m.admin]).await;
+            assert_eq!(r.as_ref().err().and_then(|e| e.code()), Some(code(e)), "{name}: {r:?}");
+            assert_eq!(before, state_of(&mut w.bank, &watched).await, "{name}");
+        }
     }
 }
 
@@ -183,7 +190,7 @@ async fn valid_extreme_fees_fail_trades_cleanly_instead_of_wrapping() {
     // a minimum fee of u64::MAX: premium + fee does not fit, AmountTooLarge (not a wrapped small total)
     let mut p = p0.clone();
     p.fees.min_fee = u64::MAX;
-    s.w.m.update_params(&mut s.w.bank, p).await.unwrap();
+    s.w.m.change_params(&mut s.w.bank, p).await.unwrap();
     refused_and_unchanged(&mut s.w.bank, &keys, &[buy()], &[&s.trader.key], code(OptionsError::AmountTooLarge)).await;
     // a sale's proceeds are premium - fee, floored at zero: the seller gets nothing but the trade is sound
     let q0 = balance(&mut s.w.bank, s.trader.quote).await;
@@ -193,11 +200,11 @@ async fn valid_extreme_fees_fail_trades_cleanly_instead_of_wrapping() {
     // the largest vega-fee coefficient: the fee is computed, and is more than anyone holds
     let mut p = p0.clone();
     p.fees.vega_fee_coef = u64::MAX;
-    s.w.m.update_params(&mut s.w.bank, p).await.unwrap();
+    s.w.m.change_params(&mut s.w.bank, p).await.unwrap();
     let keys = pool_accounts(&s);
     refused_and_unchanged(&mut s.w.bank, &keys, &[buy()], &[&s.trader.key], code(OptionsError::InsufficientFunds))
         .await;
-    s.w.m.update_params(&mut s.w.bank, p0).await.unwrap();
+    s.w.m.change_params(&mut s.w.bank, p0).await.unwrap();
     check_books(&mut s.w, &[s.call]).await;
 }
 

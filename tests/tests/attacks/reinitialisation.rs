@@ -57,7 +57,7 @@ async fn a_parameter_update_cannot_reset_the_books_or_orphan_live_series() {
     let pool0 = s.w.m.pool(&mut s.w.bank).await.unwrap();
     let mut params = pool0.params.clone();
     params.fees.min_fee = 0;
-    s.w.m.update_params(&mut s.w.bank, params.clone()).await.unwrap();
+    s.w.m.change_params(&mut s.w.bank, params.clone()).await.unwrap();
     let pool1 = s.w.m.pool(&mut s.w.bank).await.unwrap();
     assert_eq!(
         (pool1.quote_balance, pool1.hedge_balance, pool1.reserved_payouts, pool1.live_series, pool1.total_fees),

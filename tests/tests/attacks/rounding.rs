@@ -100,7 +100,7 @@ async fn tiny_buy_sell_round_trips_extract_nothing_even_without_fees() {
             p.fees.vega_fee_coef = 0;
             p.fees.min_fee = 0;
             p.vol.standard_size = u64::MAX; // the IV does not move
-            s.w.m.update_params(&mut s.w.bank, p).await.unwrap();
+            s.w.m.change_params(&mut s.w.bank, p).await.unwrap();
         }
         let mut attacker = s.w.m.new_actor(&mut s.w.bank, 1_000 * USDC).await.unwrap();
         let start = balance(&mut s.w.bank, attacker.quote).await;

@@ -16,7 +16,7 @@ async fn a_pool_cannot_write_more_long_dated_calls_than_it_could_pay_after_a_dou
     // band, is what stops the buyer
     let mut params = w.m.pool(&mut w.bank).await.unwrap().params;
     params.vol.standard_size = u64::MAX;
-    w.m.update_params(&mut w.bank, params).await.unwrap();
+    w.m.change_params(&mut w.bank, params).await.unwrap();
     let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 365 * DAY, Kind::Call).await.unwrap();
     let mut buyer = w.m.new_actor(&mut w.bank, 50_000_000 * USDC).await.unwrap();
     let start = balance(&mut w.bank, buyer.quote).await;

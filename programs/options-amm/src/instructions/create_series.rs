@@ -91,6 +91,8 @@ pub fn handler(ctx: Context<CreateSeries>, strike_quote: u64, expiry: i64, kind:
             settlement_price_bits: 0,
             payoff_per_contract_bits: 0,
             payout_remaining: 0,
+            version: crate::constants::SERIES_VERSION,
+            reserved: [0; 32],
         },
     )?;
     let pool = &ctx.accounts.pool;

@@ -110,7 +110,13 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
             quote_decimals: a.quote_mint.decimals,
             bump: b.pool,
             paused: 0,
+            // nothing pending (eta 0); the copy only fills the slot
+            pending_params: params.clone(),
             params,
+            version: POOL_VERSION,
+            pending_admin: Pubkey::default(),
+            guardian: Pubkey::default(),
+            pending_eta: 0,
             quote_balance: 0,
             hedge_balance: 0,
             reserved_payouts: 0,
@@ -124,6 +130,7 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
             price_memory: Default::default(),
             locked_fees: 0,
             locked_fees_at: 0,
+            reserved: [0; 128],
         },
     )?;
     emit!(PoolInitialized { pool: pool_key, admin, underlying_mint, quote_mint, feed_id });

@@ -16,7 +16,7 @@
 //! the unit: H scales with gamma^(2/3)); the pool's amounts are base units.
 //! A trade's size is rounded up to a whole base unit so the hedge lands
 //! inside the band, never a fraction of a unit short of it.
-use crate::constants::BPS;
+use crate::constants::{BPS, MAX_KEEPER_REWARD_BPS};
 use crate::error::{math_err, OptionsError};
 use crate::state::greek_cache::GreekCache;
 use crate::state::params::{HedgeConfig, HedgePolicyConfig};
@@ -189,11 +189,17 @@ pub fn plan_capped(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64, venu
     Ok(RebalancePlan { side, underlying, quote_bound, hedge_before: pool.hedge_balance, target, band, funds_payouts })
 }
 
-/// Keeper reward for a swap of `notional` quote: fixed + bps, capped, and
-/// never more than the quote not owed to settled holders.
+/// Keeper reward for a swap of `notional` quote: fixed + bps, capped by
+/// the pool's cap and by the program's hard bound (MAX_KEEPER_REWARD_BPS of
+/// the notional, rounded down), and never more than the quote not owed to
+/// settled holders.
 pub fn keeper_reward(cfg: &HedgeConfig, notional: u64, cash: u64) -> u64 {
-    let variable = (notional as u128 * cfg.keeper_reward_bps as u128 / BPS as u128) as u64;
-    cfg.keeper_reward_fixed.saturating_add(variable).min(cfg.keeper_reward_cap).min(cash)
+    let bps_of_notional = |bps: u16| (notional as u128 * bps as u128 / BPS as u128) as u64;
+    cfg.keeper_reward_fixed
+        .saturating_add(bps_of_notional(cfg.keeper_reward_bps))
+        .min(cfg.keeper_reward_cap)
+        .min(bps_of_notional(MAX_KEEPER_REWARD_BPS))
+        .min(cash)
 }
 
 #[cfg(test)]
@@ -359,5 +365,11 @@ mod tests {
         assert_eq!(keeper_reward(&cfg, 1_000 * USDC, u64::MAX), 100_000 + 500_000);
         assert_eq!(keeper_reward(&cfg, 10_000 * USDC, u64::MAX), 1_000_000);
         assert_eq!(keeper_reward(&cfg, 10_000 * USDC, 7), 7);
+        // the hard bound: 50 bps of the notional whatever the pool's cap and
+        // fixed part (an admin-set u64::MAX pays 0.5% of a real swap, no more)
+        cfg.keeper_reward_fixed = u64::MAX;
+        cfg.keeper_reward_cap = u64::MAX;
+        assert_eq!(keeper_reward(&cfg, 1_000 * USDC, u64::MAX), 5 * USDC);
+        assert_eq!(keeper_reward(&cfg, 0, u64::MAX), 0);
     }
 }

@@ -3,7 +3,10 @@
 //! units) so a config file or the IDL is readable; converted to fixed point
 //! where the maths needs it. `validate` is the single gate both instructions
 //! pass through.
-use crate::constants::{BPS, MAX_LIVE_SERIES};
+use crate::constants::{
+    BPS, MAX_KEEPER_REWARD_BPS, MAX_LIVE_SERIES, MAX_OPTION_FEE_BPS, MAX_SLIPPAGE_BPS, MAX_SPOT_FEE_BPS,
+    MAX_TIMELOCK_S, MIN_TIMELOCK_S,
+};
 use crate::error::OptionsError;
 use anchor_lang::prelude::*;
 use options_math::amm::{FeeParams, VolSurfaceParams};
@@ -101,12 +104,21 @@ pub struct HedgeConfig {
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct GovernanceParams {
+    /// How long a proposed change that is not a pure tightening waits
+    /// before it can be applied (MIN_TIMELOCK_S..=MAX_TIMELOCK_S): the time
+    /// LPs have to see it coming and leave. Changing it waits the old one.
+    pub timelock_s: u32,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
 pub struct PoolParams {
     pub oracle: OracleParams,
     pub vol: VolParams,
     pub fees: FeeConfig,
     pub risk: RiskParams,
     pub hedge: HedgeConfig,
+    pub governance: GovernanceParams,
 }
 
 fn bps_fixed(bps: u64) -> I80F48 {
@@ -177,8 +189,8 @@ impl VolParams {
 impl FeeConfig {
     pub fn validate(&self, quote_decimals: u8) -> Result<()> {
         require!(
-            (self.option_price_fee_bps as u64) < BPS && (self.spot_price_fee_bps as u64) < BPS,
-            OptionsError::InvalidFeeParams
+            self.option_price_fee_bps <= MAX_OPTION_FEE_BPS && self.spot_price_fee_bps <= MAX_SPOT_FEE_BPS,
+            OptionsError::FeeAboveBound
         );
         // the coefficient must convert to fixed point without overflow
         require!(self.fee_params(quote_decimals).is_some(), OptionsError::InvalidFeeParams);
@@ -226,23 +238,70 @@ impl HedgeConfig {
             }
         };
         require!(
-            policy_ok
-                && (1..=2000).contains(&self.max_slippage_bps)
-                && self.keeper_reward_bps <= 1000
-                && self.keeper_reward_fixed <= self.keeper_reward_cap,
+            policy_ok && self.max_slippage_bps > 0 && self.keeper_reward_fixed <= self.keeper_reward_cap,
             OptionsError::InvalidHedgeParams
         );
+        require!(self.max_slippage_bps <= MAX_SLIPPAGE_BPS, OptionsError::SlippageAboveBound);
+        require!(self.keeper_reward_bps <= MAX_KEEPER_REWARD_BPS, OptionsError::KeeperRewardAboveBound);
         Ok(())
     }
 }
 
+impl RiskParams {
+    /// Every cap at least as tight as in `old` (max_live_series, a compute
+    /// limit rather than a risk one, may move either way).
+    pub fn is_tightening_of(&self, old: &RiskParams) -> bool {
+        self.trading_cutoff_s >= old.trading_cutoff_s
+            && self.min_delta_bps >= old.min_delta_bps
+            && self.max_open_interest <= old.max_open_interest
+            && self.max_move_bps >= old.max_move_bps
+            && self.solvency_reserve_bps >= old.solvency_reserve_bps
+            && self.max_unhedged_delta <= old.max_unhedged_delta
+            && self.stress_sigmas_bps >= old.stress_sigmas_bps
+            && self.stress_vol_shock_bps >= old.stress_vol_shock_bps
+    }
+}
+
+impl HedgeConfig {
+    /// The same venue, swap bound and keeper reward: only when and how much
+    /// to hedge differs (each swap stays bounded by the slippage check
+    /// against the oracle and the venue checks, so none of these can move
+    /// value out of the pool).
+    pub fn same_venue_and_rewards(&self, old: &HedgeConfig) -> bool {
+        self.venue_program == old.venue_program
+            && self.venue_pool == old.venue_pool
+            && self.max_slippage_bps == old.max_slippage_bps
+            && self.keeper_reward_fixed == old.keeper_reward_fixed
+            && self.keeper_reward_bps == old.keeper_reward_bps
+            && self.keeper_reward_cap == old.keeper_reward_cap
+    }
+}
+
 impl PoolParams {
+    /// Whether `self` may replace `old` at once: the oracle, the surface,
+    /// the fees, the venue, the swap bound, the keeper reward and the
+    /// timelock unchanged, the risk caps only tighter; the hedge schedule
+    /// (policy, band, cooldown, size per call) free. Anything else waits
+    /// the pool's timelock (`propose_pool_params`).
+    pub fn is_immediate_change_from(&self, old: &PoolParams) -> bool {
+        self.oracle == old.oracle
+            && self.vol == old.vol
+            && self.fees == old.fees
+            && self.governance == old.governance
+            && self.risk.is_tightening_of(&old.risk)
+            && self.hedge.same_venue_and_rewards(&old.hedge)
+    }
+
     pub fn validate(&self, quote_decimals: u8) -> Result<()> {
         self.oracle.validate()?;
         self.vol.validate()?;
         self.fees.validate(quote_decimals)?;
         self.risk.validate()?;
         self.hedge.validate()?;
+        require!(
+            (MIN_TIMELOCK_S..=MAX_TIMELOCK_S).contains(&self.governance.timelock_s),
+            OptionsError::TimelockOutOfBounds
+        );
         // Several genuine updates are alive for max_price_age_s: a shorter
         // cooldown lets a keeper alternate rebalances between them and
         // collect rewards for swaps that undo each other.
@@ -305,6 +364,7 @@ pub(crate) mod tests {
                 keeper_reward_bps: 5,
                 keeper_reward_cap: 5_000_000,
             },
+            governance: GovernanceParams { timelock_s: 86_400 },
         }
     }
 
@@ -337,8 +397,12 @@ pub(crate) mod tests {
                 },
                 OptionsError::InvalidVolParams,
             ),
-            (|p| p.fees.option_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
-            (|p| p.fees.spot_price_fee_bps = 10_000, OptionsError::InvalidFeeParams),
+            (|p| p.fees.option_price_fee_bps = MAX_OPTION_FEE_BPS + 1, OptionsError::FeeAboveBound),
+            (|p| p.fees.spot_price_fee_bps = MAX_SPOT_FEE_BPS + 1, OptionsError::FeeAboveBound),
+            (|p| p.hedge.max_slippage_bps = MAX_SLIPPAGE_BPS + 1, OptionsError::SlippageAboveBound),
+            (|p| p.hedge.keeper_reward_bps = MAX_KEEPER_REWARD_BPS + 1, OptionsError::KeeperRewardAboveBound),
+            (|p| p.governance.timelock_s = MIN_TIMELOCK_S - 1, OptionsError::TimelockOutOfBounds),
+            (|p| p.governance.timelock_s = MAX_TIMELOCK_S + 1, OptionsError::TimelockOutOfBounds),
             (|p| p.risk.min_delta_bps = 5000, OptionsError::InvalidRiskParams),
             (|p| p.risk.max_move_bps = 0, OptionsError::InvalidRiskParams),
             (|p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
@@ -362,6 +426,51 @@ pub(crate) mod tests {
             let mut p = sane();
             break_it(&mut p);
             assert_eq!(code(p.validate(6)), u32::from(expected), "case {i}");
+        }
+    }
+
+    #[test]
+    fn only_tightened_caps_and_the_hedge_schedule_change_at_once() {
+        let old = sane();
+        let immediate: Vec<fn(&mut PoolParams)> = vec![
+            |_| {},
+            |p| p.risk.max_open_interest /= 2,
+            |p| p.risk.solvency_reserve_bps += 100,
+            |p| p.risk.max_live_series = MAX_LIVE_SERIES,
+            |p| p.risk.max_live_series = 1,
+            |p| p.risk.trading_cutoff_s += 60,
+            |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 100 },
+            |p| p.hedge.min_band *= 3,
+            |p| p.hedge.cooldown_s += 600,
+            |p| p.hedge.max_trade /= 2,
+        ];
+        for (i, edit) in immediate.into_iter().enumerate() {
+            let mut p = old.clone();
+            edit(&mut p);
+            assert!(p.is_immediate_change_from(&old), "immediate case {i}");
+        }
+        let timelocked: Vec<fn(&mut PoolParams)> = vec![
+            |p| p.oracle.feed_id = [8; 32],
+            |p| p.oracle.max_price_age_s += 1,
+            |p| p.vol.min_base_iv_bps -= 1,
+            |p| p.fees.option_price_fee_bps += 1,
+            |p| p.fees.min_fee -= 1,
+            |p| p.risk.max_open_interest += 1,
+            |p| p.risk.min_delta_bps -= 1,
+            |p| p.risk.max_move_bps -= 1,
+            |p| p.risk.max_unhedged_delta += 1,
+            |p| p.hedge.venue_program = Pubkey::new_unique(),
+            |p| p.hedge.venue_pool = Pubkey::new_unique(),
+            |p| p.hedge.max_slippage_bps += 1,
+            |p| p.hedge.keeper_reward_cap += 1,
+            |p| p.hedge.keeper_reward_fixed -= 1,
+            |p| p.hedge.keeper_reward_bps += 1,
+            |p| p.governance.timelock_s -= 1,
+        ];
+        for (i, edit) in timelocked.into_iter().enumerate() {
+            let mut p = old.clone();
+            edit(&mut p);
+            assert!(!p.is_immediate_change_from(&old), "timelocked case {i}");
         }
     }
 

@@ -24,6 +24,20 @@ pub struct Pool {
     pub paused: u8,
     pub params: PoolParams,
 
+    /// Layout version (POOL_VERSION); `reserved` at the end is room for the
+    /// next layout's fields, so adding one is not a migration.
+    pub version: u8,
+    /// Proposed by the admin (`propose_admin`); becomes the admin when it
+    /// signs `accept_admin`. Default (all zeros) when none.
+    pub pending_admin: Pubkey,
+    /// May add pause flags and cancel a pending change, nothing else.
+    /// Default when none.
+    pub guardian: Pubkey,
+    /// A change waiting for the timelock (`propose_pool_params`), and when
+    /// it may be applied; `pending_eta` is 0 when nothing is pending.
+    pub pending_params: PoolParams,
+    pub pending_eta: i64,
+
     /// The books: what the quote and hedge vaults hold by the pool's own
     /// accounting. NAV is computed from these, not from the vault balances,
     /// so a donation to a vault cannot move the LP share price.
@@ -49,9 +63,19 @@ pub struct Pool {
     /// fee (remaining amount as of `locked_fees_at`).
     pub locked_fees: u64,
     pub locked_fees_at: i64,
+
+    pub reserved: [u8; 128],
 }
 
 impl Pool {
+    pub fn has_pending_change(&self) -> bool {
+        self.pending_eta != 0
+    }
+
+    pub fn guardian_is(&self, key: &Pubkey) -> bool {
+        self.guardian != Pubkey::default() && self.guardian == *key
+    }
+
     pub fn decimals(&self) -> Decimals {
         Decimals { underlying: self.underlying_decimals, quote: self.quote_decimals }
     }
@@ -97,7 +121,12 @@ impl Pool {
             quote_decimals: 6,
             bump: 255,
             paused: 0,
+            pending_params: params.clone(),
             params,
+            version: crate::constants::POOL_VERSION,
+            pending_admin: Pubkey::default(),
+            guardian: Pubkey::default(),
+            pending_eta: 0,
             quote_balance,
             hedge_balance,
             reserved_payouts: 0,
@@ -111,6 +140,7 @@ impl Pool {
             price_memory: PriceMemory::default(),
             locked_fees: 0,
             locked_fees_at: 0,
+            reserved: [0; 128],
         }
     }
 }

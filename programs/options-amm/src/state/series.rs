@@ -64,6 +64,9 @@ pub struct Series {
     pub payoff_per_contract_bits: i128,
     /// Quote still reserved for this series' holders.
     pub payout_remaining: u64,
+    /// Layout version (SERIES_VERSION) and room for the next layout's fields.
+    pub version: u8,
+    pub reserved: [u8; 32],
 }
 
 impl Series {
