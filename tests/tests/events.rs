@@ -10,6 +10,7 @@ use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine as _;
 use common::*;
 use oamm_sdk::bank::Bank;
+use oamm_sdk::ix::{self, data};
 use oamm_sdk::market::{Market, MarketConfig};
 use options_amm::events::*;
 use options_amm::state::Kind;
@@ -67,11 +68,29 @@ async fn every_event_decodes_from_the_logs_with_the_state_it_reports() {
     assert_eq!((init.pool, init.admin, init.feed_id), (m.keys.pool, m.admin.pubkey(), m.feed_id));
 
     let params = m.pool(&mut bank).await.unwrap().params;
-    m.update_params(&mut bank, params).await.unwrap();
-    assert_eq!(last::<PoolParamsUpdated>(&bank).pool, m.keys.pool);
+    let mut tighter = params.clone();
+    tighter.risk.max_open_interest /= 2;
+    m.update_params(&mut bank, tighter.clone()).await.unwrap();
+    let updated: PoolParamsUpdated = last(&bank);
+    assert_eq!((updated.pool, updated.old, updated.new), (m.keys.pool, params, tighter.clone()));
+    let mut risky = tighter.clone();
+    risky.fees.option_price_fee_bps += 1;
+    m.propose_params(&mut bank, risky.clone()).await.unwrap();
+    let proposed: PoolParamsProposed = last(&bank);
+    let eta = bank.now() + tighter.governance.timelock_s as i64;
+    assert_eq!((proposed.pool, proposed.eta, proposed.old, proposed.new), (m.keys.pool, eta, tighter, risky));
     m.set_paused(&mut bank, 0).await.unwrap();
     let paused: PauseSet = last(&bank);
-    assert_eq!((paused.pool, paused.paused), (m.keys.pool, 0));
+    assert_eq!((paused.pool, paused.paused, paused.by), (m.keys.pool, 0, m.admin.pubkey()));
+    let guardian = bank.funded_keypair(10).await.unwrap();
+    let set = ix::ix(ix::set_guardian(m.admin.pubkey(), &m.keys), data::SetGuardian { guardian: guardian.pubkey() });
+    bank.process(&[set], &[&m.admin]).await.unwrap();
+    let g: GuardianSet = last(&bank);
+    assert_eq!((g.pool, g.guardian), (m.keys.pool, guardian.pubkey()));
+    let cancel = ix::ix(ix::cancel_params(guardian.pubkey(), &m.keys), data::CancelPoolParams {});
+    bank.process(&[cancel], &[&guardian]).await.unwrap();
+    let c: PoolParamsCancelled = last(&bank);
+    assert_eq!((c.pool, c.by), (m.keys.pool, guardian.pubkey()));
 
     let lp = m.new_actor(&mut bank, 1_000_000 * USDC).await.unwrap();
     m.deposit(&mut bank, &lp, 500_000 * USDC, 0).await.unwrap();
@@ -137,4 +156,15 @@ async fn every_event_decodes_from_the_logs_with_the_state_it_reports() {
     m.close_series(&mut bank, &call).await.unwrap();
     let closed: SeriesClosed = last(&bank);
     assert_eq!((closed.series, closed.released_reserve), (call.series, 0));
+
+    // the admin role handed over, last (the steps above need the old admin)
+    let next = bank.funded_keypair(10).await.unwrap();
+    let propose = ix::ix(ix::propose_admin(m.admin.pubkey(), &m.keys), data::ProposeAdmin { proposed: next.pubkey() });
+    bank.process(&[propose], &[&m.admin]).await.unwrap();
+    let p: AdminProposed = last(&bank);
+    assert_eq!((p.pool, p.admin, p.proposed), (m.keys.pool, m.admin.pubkey(), next.pubkey()));
+    let accept = ix::ix(ix::accept_admin(next.pubkey(), &m.keys), data::AcceptAdmin {});
+    bank.process(&[accept], &[&next]).await.unwrap();
+    let a: AdminAccepted = last(&bank);
+    assert_eq!((a.pool, a.old_admin, a.new_admin), (m.keys.pool, m.admin.pubkey(), next.pubkey()));
 }
