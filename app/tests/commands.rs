@@ -72,7 +72,7 @@ async fn app_pool(b: &mut Backend, dir: &std::path::Path) -> (std::path::PathBuf
         ),
     )
     .unwrap();
-    (path, oamm_sdk::pda::PoolKeys::derive(underlying, quote).pool)
+    (path, oamm_sdk::pda::PoolKeys::derive(underlying, quote, owner).pool)
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {

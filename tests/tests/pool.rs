@@ -252,10 +252,10 @@ async fn prefunded_addresses_block_neither_a_pool_nor_a_series() {
     let authority = solana_sdk::signature::Keypair::new();
     let underlying = w.bank.create_mint(&authority.pubkey(), 9).await.unwrap();
     let quote = w.bank.create_mint(&authority.pubkey(), 6).await.unwrap();
-    let k = PoolKeys::derive(underlying, quote);
+    let admin = w.bank.funded_keypair(10).await.unwrap();
+    let k = PoolKeys::derive(underlying, quote, admin.pubkey());
     let ixs: Vec<_> = [k.pool, k.greek_cache, k.lp_mint, k.quote_vault, k.hedge_vault].into_iter().map(send).collect();
     w.bank.process(&ixs, &[&griefer]).await.unwrap();
-    let admin = w.bank.funded_keypair(10).await.unwrap();
     let params = oamm_sdk::market::default_params(w.m.feed_id, w.m.venue.venue_pool);
     let ix = oamm_sdk::ix::ix(
         oamm_sdk::ix::initialize_pool(admin.pubkey(), &k),

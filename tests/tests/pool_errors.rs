@@ -219,7 +219,8 @@ async fn fresh_pair(bank: &mut Bank, underlying_decimals: u8, same_mint: bool) -
     let auth = Keypair::new();
     let underlying = bank.create_mint(&auth.pubkey(), underlying_decimals).await.unwrap();
     let quote = if same_mint { underlying } else { bank.create_mint(&auth.pubkey(), 6).await.unwrap() };
-    (admin, PoolKeys::derive(underlying, quote))
+    let keys = PoolKeys::derive(underlying, quote, admin.pubkey());
+    (admin, keys)
 }
 
 async fn initialize(bank: &mut Bank, admin: &Keypair, keys: &PoolKeys, params: PoolParams) -> BankResult<()> {
@@ -329,10 +330,16 @@ async fn a_second_initialize_for_the_same_pair_is_refused_and_the_pool_survives(
     let mut w = world().await;
     let intruder = w.bank.funded_keypair(10).await.unwrap();
     let params = default_params(SOL_USD_FEED_ID, Pubkey::new_unique());
-    // the pool PDA already holds a pool: creation refuses it by name
+    // an intruder cannot name the pool (its address is its creator's); its
+    // creator cannot create it twice: the PDA holds a pool, refused by name
     let all = watch(&w, &[]);
     let before = snapshot(&mut w.bank, &all).await;
-    expect_err(initialize(&mut w.bank, &intruder, &w.m.keys, params).await, OptionsError::AccountAlreadyExists);
+    expect_code(
+        initialize(&mut w.bank, &intruder, &w.m.keys, params.clone()).await,
+        anchor(AnchorCode::ConstraintSeeds),
+    );
+    let admin = w.m.admin.insecure_clone();
+    expect_err(initialize(&mut w.bank, &admin, &w.m.keys, params).await, OptionsError::AccountAlreadyExists);
     assert_unchanged(&mut w.bank, &all, &before).await;
     assert_eq!(w.m.pool(&mut w.bank).await.unwrap().admin, w.m.admin.pubkey());
 }

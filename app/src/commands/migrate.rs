@@ -43,7 +43,8 @@ pub async fn run(b: &mut Backend, a: MigrateArgs) -> Result<Report> {
     let underlying = pubkey("underlying_mint", &cfg.pool.underlying_mint)?;
     let quote = pubkey("quote_mint", &cfg.pool.quote_mint)?;
     let program = b.program_id();
-    let keys = PoolKeys::derive_for(&program, underlying, quote);
+    // the pool this wallet creates (or created) for the pair: each creator has its own
+    let keys = PoolKeys::derive_for(&program, underlying, quote, b.wallet().pubkey());
     let venue = VenueKeys::derive(underlying, quote);
     let venue_pool = match &cfg.pool.venue_pool {
         Some(v) => v.parse().map_err(|_| anyhow!("[pool] `venue_pool` = `{v}` is not a public key"))?,

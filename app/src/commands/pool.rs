@@ -64,9 +64,9 @@ async fn create(b: &mut Backend, a: CreateArgs) -> Result<Report> {
         Some(f) => parse_feed_id(f)?,
         None => oamm_sdk::market::SOL_USD_FEED_ID,
     };
-    let keys = PoolKeys::derive_for(&b.program_id(), a.underlying_mint, a.quote_mint);
+    let keys = PoolKeys::derive_for(&b.program_id(), a.underlying_mint, a.quote_mint, b.wallet().pubkey());
     if b.account(&keys.pool).await?.is_some() {
-        bail!("a pool for this pair already exists at {}", keys.pool);
+        bail!("this wallet already created a pool for this pair, at {}", keys.pool);
     }
     let venue_pool = a.venue_pool.unwrap_or(VenueKeys::derive(a.underlying_mint, a.quote_mint).venue_pool);
     let params = params_for(feed_id, venue_pool, a.config.as_deref())?;

@@ -138,7 +138,7 @@ impl Market {
         let mint_authority = Keypair::new();
         let underlying_mint = bank.create_mint(&mint_authority.pubkey(), cfg.underlying_decimals).await?;
         let quote_mint = bank.create_mint(&mint_authority.pubkey(), cfg.quote_decimals).await?;
-        let keys = PoolKeys::derive(underlying_mint, quote_mint);
+        let keys = PoolKeys::derive(underlying_mint, quote_mint, admin.pubkey());
         let venue = VenueKeys::derive(underlying_mint, quote_mint);
         let oracle = Pubkey::new_unique();
         let mut m = Market {

@@ -20,14 +20,16 @@ pub struct PoolKeys {
 }
 
 impl PoolKeys {
-    pub fn derive(underlying_mint: Pubkey, quote_mint: Pubkey) -> PoolKeys {
-        Self::derive_for(&options_amm::ID, underlying_mint, quote_mint)
+    /// The pool `creator` made for the pair (each creator has its own: the
+    /// first caller cannot take a pair from everyone else).
+    pub fn derive(underlying_mint: Pubkey, quote_mint: Pubkey, creator: Pubkey) -> PoolKeys {
+        Self::derive_for(&options_amm::ID, underlying_mint, quote_mint, creator)
     }
 
     /// For a deployment of the program at another address.
-    pub fn derive_for(program: &Pubkey, underlying_mint: Pubkey, quote_mint: Pubkey) -> PoolKeys {
+    pub fn derive_for(program: &Pubkey, underlying_mint: Pubkey, quote_mint: Pubkey, creator: Pubkey) -> PoolKeys {
         let id = *program;
-        let pool = find(&[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref()], &id);
+        let pool = find(&[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), creator.as_ref()], &id);
         PoolKeys {
             pool,
             underlying_mint,

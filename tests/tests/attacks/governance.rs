@@ -3,6 +3,7 @@
 //! be proposed, visible for the pool's timelock, cancellable by the
 //! guardian; the guardian can pause and cancel and nothing else; an admin
 //! that handed over the role keeps no power.
+use super::support::expect_anchor;
 use crate::common::*;
 use crate::refused;
 use oamm_sdk::ix::{self, data};
@@ -273,4 +274,30 @@ async fn the_admin_role_moves_in_two_steps_and_the_old_admin_keeps_nothing() {
         let tx = accept(&stranger, &w);
         w.bank.process(&[tx], &[&stranger]).await
     });
+}
+
+#[tokio::test]
+async fn nobody_can_squat_a_pair_each_creator_has_its_own_pool() {
+    let mut w = world().await;
+    // the pair already has a pool (the market's); someone else creates one too
+    let other = w.bank.funded_keypair(10).await.unwrap();
+    let (u, q) = (w.m.keys.underlying_mint, w.m.keys.quote_mint);
+    let theirs = oamm_sdk::pda::PoolKeys::derive(u, q, other.pubkey());
+    assert_ne!(theirs.pool, w.m.keys.pool);
+    let params = w.m.pool(&mut w.bank).await.unwrap().params;
+    let init = ix::ix(ix::initialize_pool(other.pubkey(), &theirs), data::InitializePool { params: params.clone() });
+    w.bank.process(&[init], &[&other]).await.unwrap();
+    let pool: options_amm::state::Pool = w.bank.anchor(&theirs.pool).await.unwrap();
+    assert_eq!((pool.admin, pool.creator, pool.underlying_mint), (other.pubkey(), other.pubkey(), u));
+    // and nobody can create a pool at the market's address, or at another creator's
+    for target in [w.m.keys.pool, oamm_sdk::pda::PoolKeys::derive(u, q, solana_sdk::pubkey::Pubkey::new_unique()).pool]
+    {
+        let mut a = ix::initialize_pool(other.pubkey(), &theirs);
+        a.pool = target;
+        let init = ix::ix(a, data::InitializePool { params: params.clone() });
+        let r = w.bank.process(&[init], &[&other]).await;
+        expect_anchor(r, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    }
+    // the market's pool is untouched and still its admin's
+    assert_eq!(w.m.pool(&mut w.bank).await.unwrap().admin, w.m.admin.pubkey());
 }

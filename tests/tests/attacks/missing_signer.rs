@@ -163,8 +163,8 @@ async fn initialize_pool_needs_the_payers_signature() {
     let mint_auth = solana_sdk::signature::Keypair::new();
     let u = bank.create_mint(&mint_auth.pubkey(), 9).await.unwrap();
     let q = bank.create_mint(&mint_auth.pubkey(), 6).await.unwrap();
-    let keys = oamm_sdk::pda::PoolKeys::derive(u, q);
     let admin = bank.funded_keypair(10).await.unwrap();
+    let keys = oamm_sdk::pda::PoolKeys::derive(u, q, admin.pubkey());
     let params = oamm_sdk::market::default_params([1; 32], anchor_lang::prelude::Pubkey::new_unique());
     let init =
         unsigned(ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params }), &admin.pubkey());

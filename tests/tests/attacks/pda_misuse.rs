@@ -56,8 +56,8 @@ async fn pool_accounts_only_at_canonical_bumps() {
     let auth = Keypair::new();
     let u = bank.create_mint(&auth.pubkey(), 9).await.unwrap();
     let q = bank.create_mint(&auth.pubkey(), 6).await.unwrap();
-    let keys = PoolKeys::derive(u, q);
     let admin = bank.funded_keypair(10).await.unwrap();
+    let keys = PoolKeys::derive(u, q, admin.pubkey());
     let params = oamm_sdk::market::default_params([1; 32], Pubkey::new_unique());
 
     // a valid (off-curve) greek-cache address at a bump below the canonical one
@@ -74,7 +74,12 @@ async fn pool_accounts_only_at_canonical_bumps() {
     expect_anchor(r, AnchorCode::ConstraintSeeds);
     // the pool PDA of the swapped pair
     let mut a = ix::initialize_pool(admin.pubkey(), &keys);
-    a.pool = PoolKeys::derive(q, u).pool;
+    a.pool = PoolKeys::derive(q, u, admin.pubkey()).pool;
+    let r = bank.process(&[ix::ix(a, data::InitializePool { params: params.clone() })], &[&admin]).await;
+    expect_anchor(r, AnchorCode::ConstraintSeeds);
+    // another creator's pool address for the same pair: the address is the creator's own
+    let mut a = ix::initialize_pool(admin.pubkey(), &keys);
+    a.pool = PoolKeys::derive(u, q, Pubkey::new_unique()).pool;
     let r = bank.process(&[ix::ix(a, data::InitializePool { params: params.clone() })], &[&admin]).await;
     expect_anchor(r, AnchorCode::ConstraintSeeds);
     // a vault at a keypair address
@@ -92,8 +97,8 @@ async fn pool_accounts_only_at_canonical_bumps() {
 async fn a_pool_with_its_mints_swapped_is_distinct_and_its_series_do_not_cross() {
     let mut s = scene().await;
     let (u, q) = (s.w.m.keys.underlying_mint, s.w.m.keys.quote_mint);
-    let swapped = PoolKeys::derive(q, u);
     let admin = s.w.bank.funded_keypair(10).await.unwrap();
+    let swapped = PoolKeys::derive(q, u, admin.pubkey());
     let params = oamm_sdk::market::default_params(s.w.m.feed_id, Pubkey::new_unique());
     s.w.bank
         .process(&[ix::ix(ix::initialize_pool(admin.pubkey(), &swapped), data::InitializePool { params })], &[&admin])

@@ -27,11 +27,15 @@ async fn initialize_pool_over_a_live_pool_is_refused_and_its_books_survive() {
     let keys = pool_accounts(&s);
     let before = state_of(&mut s.w.bank, &keys).await;
     let pool0 = s.w.m.pool(&mut s.w.bank).await.unwrap();
-    for admin in [&attacker, &s.w.m.admin] {
-        let init =
-            ix::ix(ix::initialize_pool(admin.pubkey(), &s.w.m.keys), data::InitializePool { params: params.clone() });
-        expect_err(s.w.bank.process(&[init], &[admin]).await, OptionsError::AccountAlreadyExists);
-    }
+    // the attacker cannot even name the pool (its address is its creator's);
+    // its own admin cannot create it twice
+    let init =
+        ix::ix(ix::initialize_pool(attacker.pubkey(), &s.w.m.keys), data::InitializePool { params: params.clone() });
+    expect_anchor(s.w.bank.process(&[init], &[&attacker]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    let admin = &s.w.m.admin;
+    let init =
+        ix::ix(ix::initialize_pool(admin.pubkey(), &s.w.m.keys), data::InitializePool { params: params.clone() });
+    expect_err(s.w.bank.process(&[init], &[admin]).await, OptionsError::AccountAlreadyExists);
     assert_eq!(before, state_of(&mut s.w.bank, &keys).await);
     let pool1 = s.w.m.pool(&mut s.w.bank).await.unwrap();
     assert_eq!(
@@ -102,11 +106,11 @@ async fn a_pda_prefunded_by_a_stranger_still_lists_and_the_dust_counts_toward_re
     let auth = Keypair::new();
     let u = s.w.bank.create_mint(&auth.pubkey(), 9).await.unwrap();
     let q = s.w.bank.create_mint(&auth.pubkey(), 6).await.unwrap();
-    let keys = PoolKeys::derive(u, q);
+    let admin = s.w.bank.funded_keypair(10).await.unwrap();
+    let keys = PoolKeys::derive(u, q, admin.pubkey());
     for k in [keys.pool, keys.greek_cache, keys.lp_mint, keys.quote_vault, keys.hedge_vault] {
         s.w.bank.process(&[system_instruction::transfer(&payer, &k, dust)], &[]).await.unwrap();
     }
-    let admin = s.w.bank.funded_keypair(10).await.unwrap();
     let params = oamm_sdk::market::default_params([1; 32], Pubkey::new_unique());
     let init = ix::ix(ix::initialize_pool(admin.pubkey(), &keys), data::InitializePool { params });
     s.w.bank.process(&[init], &[&admin]).await.unwrap();

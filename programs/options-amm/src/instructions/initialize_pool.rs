@@ -1,4 +1,4 @@
-//! `initialize_pool` (admin): the pool PDA for an (underlying, quote) pair,
+//! `initialize_pool` (admin): the pool PDA for an (underlying, quote, creator),
 //! its greek cache, LP mint and two vaults, all owned by the pool PDA.
 //! Created with `create::Creator` rather than Anchor's `init`, so a
 //! pre-funded address cannot block the pair (see create.rs).
@@ -18,7 +18,11 @@ pub struct InitializePool<'info> {
     pub underlying_mint: Box<Account<'info, Mint>>,
     pub quote_mint: Box<Account<'info, Mint>>,
     /// CHECK: the pool PDA, created by the handler.
-    #[account(mut, seeds = [POOL_SEED, underlying_mint.key().as_ref(), quote_mint.key().as_ref()], bump)]
+    #[account(
+        mut,
+        seeds = [POOL_SEED, underlying_mint.key().as_ref(), quote_mint.key().as_ref(), admin.key().as_ref()],
+        bump
+    )]
     pub pool: UncheckedAccount<'info>,
     /// CHECK: the greek cache PDA, created by the handler.
     #[account(mut, seeds = [GREEK_CACHE_SEED, pool.key().as_ref()], bump)]
@@ -56,7 +60,7 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
         &pool_info,
         8 + Pool::INIT_SPACE,
         ctx.program_id,
-        &[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), &[b.pool]],
+        &[POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), a.admin.key().as_ref(), &[b.pool]],
     )?;
     let cache_info = a.greek_cache.to_account_info();
     creator.pda(
@@ -100,6 +104,7 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
         &pool_info,
         &Pool {
             admin,
+            creator: admin,
             underlying_mint,
             quote_mint,
             lp_mint: a.lp_mint.key(),

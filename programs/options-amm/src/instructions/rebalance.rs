@@ -75,8 +75,9 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
 
     let (quote0, hedge0) = (a.quote_vault.amount, a.hedge_vault.amount);
     // seeds from copies, so the vaults can be reloaded while they are alive
-    let (underlying_mint, quote_mint, bump) = (pool.underlying_mint, pool.quote_mint, [pool.bump]);
-    let seeds: [&[u8]; 4] = [POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), &bump];
+    let (underlying_mint, quote_mint, creator, bump) =
+        (pool.underlying_mint, pool.quote_mint, pool.creator, [pool.bump]);
+    let seeds: [&[u8]; 5] = [POOL_SEED, underlying_mint.as_ref(), quote_mint.as_ref(), creator.as_ref(), &bump];
     venue::swap(
         venue::SwapAccounts {
             venue_program: &a.venue_program.to_account_info(),

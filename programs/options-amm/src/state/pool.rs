@@ -1,4 +1,4 @@
-//! The pool: one per (underlying, quote) pair. Holds the configuration, the
+//! The pool: one per (underlying, quote, creator). Holds the configuration, the
 //! books (what its vaults should hold) and lifetime counters a dashboard
 //! reads.
 use super::params::PoolParams;
@@ -11,6 +11,10 @@ use options_math::units::Decimals;
 #[derive(InitSpace, Debug)]
 pub struct Pool {
     pub admin: Pubkey,
+    /// Who created the pool: part of its address, so nobody can take a pair
+    /// by creating its pool first (each creator has its own). Never changes,
+    /// unlike the admin.
+    pub creator: Pubkey,
     pub underlying_mint: Pubkey,
     pub quote_mint: Pubkey,
     pub lp_mint: Pubkey,
@@ -99,8 +103,14 @@ impl Pool {
     }
 
     /// Signer seeds of the pool PDA, which owns the vaults and mints.
-    pub fn signer_seeds(&self) -> [&[u8]; 4] {
-        [POOL_SEED, self.underlying_mint.as_ref(), self.quote_mint.as_ref(), core::slice::from_ref(&self.bump)]
+    pub fn signer_seeds(&self) -> [&[u8]; 5] {
+        [
+            POOL_SEED,
+            self.underlying_mint.as_ref(),
+            self.quote_mint.as_ref(),
+            self.creator.as_ref(),
+            core::slice::from_ref(&self.bump),
+        ]
     }
 }
 
@@ -111,6 +121,7 @@ impl Pool {
     pub(crate) fn for_tests(params: PoolParams, quote_balance: u64, hedge_balance: u64) -> Pool {
         Pool {
             admin: Pubkey::new_unique(),
+            creator: Pubkey::new_unique(),
             underlying_mint: Pubkey::new_unique(),
             quote_mint: Pubkey::new_unique(),
             lp_mint: Pubkey::new_unique(),
