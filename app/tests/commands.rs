@@ -44,6 +44,15 @@ async fn pool_show_reports_the_state_the_chain_holds() {
     assert_eq!(j["quote_balance"], 100_000 * USDC);
     assert_eq!(j["rebalance"]["due"], false);
     assert!(r.table.contains("NAV per LP token"));
+    // who can change the pool, and what is waiting
+    let Backend::Embedded(e) = &mut b else { unreachable!() };
+    let p: options_amm::state::Pool = e.bank.anchor(&key).await.unwrap();
+    assert_eq!(j["admin"], p.admin.to_string());
+    assert_eq!(j["governance"]["creator"], p.creator.to_string());
+    assert_eq!(j["governance"]["timelock_s"], 86_400);
+    assert!(j["governance"]["guardian"].is_null() && j["governance"]["pending_change"].is_null());
+    assert_eq!(j["venue_pool"], p.params.hedge.venue_pool.to_string());
+    assert!(r.table.contains("guardian") && r.table.contains("pending change"));
 }
 
 /// A second pair whose pool the app itself creates by `migrate` (the wallet

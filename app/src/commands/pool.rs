@@ -114,6 +114,9 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
     let json = json!({
         "pool": key.to_string(),
         "admin": s.pool.admin.to_string(),
+        "governance": governance_json(&s.pool),
+        "venue_program": s.pool.params.hedge.venue_program.to_string(),
+        "venue_pool": s.pool.params.hedge.venue_pool.to_string(),
         "underlying_mint": s.pool.underlying_mint.to_string(),
         "quote_mint": s.pool.quote_mint.to_string(),
         "feed_id": format!("0x{}", hex(&s.pool.params.oracle.feed_id)),
@@ -149,6 +152,18 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
     let q = |x: u64| format_units(x, dq);
     let mut rows = vec![
         ("pool", key.to_string()),
+        ("admin", s.pool.admin.to_string()),
+        ("guardian", optional_key(&s.pool.guardian)),
+        ("venue", format!("pool {} (program {})", s.pool.params.hedge.venue_pool, s.pool.params.hedge.venue_program)),
+        ("timelock", format!("{} s", s.pool.params.governance.timelock_s)),
+        (
+            "pending change",
+            if s.pool.has_pending_change() {
+                format!("parameters, applicable from {} (unix s)", s.pool.pending_eta)
+            } else {
+                "none".into()
+            },
+        ),
         (
             "spot",
             format!(
@@ -185,7 +200,35 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
     if s.pool.paused != 0 {
         rows.push(("paused flags", s.pool.paused.to_string()));
     }
+    if s.pool.pending_admin != Pubkey::default() {
+        rows.push(("proposed admin", s.pool.pending_admin.to_string()));
+    }
     Ok(Report { json, table: kv(&rows) })
+}
+
+/// A role's key, or "none" for the default key.
+fn optional_key(k: &Pubkey) -> String {
+    if *k == Pubkey::default() {
+        "none".into()
+    } else {
+        k.to_string()
+    }
+}
+
+/// Who can change the pool and what is waiting: what an LP checks first.
+fn governance_json(p: &options_amm::state::Pool) -> serde_json::Value {
+    let role = |k: &Pubkey| if *k == Pubkey::default() { serde_json::Value::Null } else { json!(k.to_string()) };
+    json!({
+        "creator": p.creator.to_string(),
+        "guardian": role(&p.guardian),
+        "proposed_admin": role(&p.pending_admin),
+        "timelock_s": p.params.governance.timelock_s,
+        "pending_change": if p.has_pending_change() {
+            json!({ "eta": p.pending_eta, "params": format!("{:?}", p.pending_params) })
+        } else {
+            serde_json::Value::Null
+        },
+    })
 }
 
 async fn list(b: &mut Backend) -> Result<Report> {
