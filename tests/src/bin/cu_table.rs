@@ -16,10 +16,12 @@
 //!
 //! Usage: cu_table [--out FILE]   (markdown; stdout when no file is given)
 use oamm_sdk::bank::{Bank, BankResult};
+use oamm_sdk::ix::{self, data};
 use oamm_sdk::market::{Actor, Market, MarketConfig};
 use oamm_sdk::pda::SeriesKeys;
 use options_amm::error::OptionsError;
 use options_amm::state::{HedgePolicyConfig, Kind};
+use solana_sdk::signature::Signer;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -33,7 +35,7 @@ const MAX_TX_CU: u32 = 1_400_000;
 /// MAX_LIVE_SERIES (32). One expiry per series is the worst case (nothing
 /// is shared between series); 16 series on 4 expiries is a more usual book.
 const SIZES: [(usize, usize); 6] = [(1, 1), (4, 4), (8, 8), (16, 16), (16, 4), (32, 16)];
-const ROWS: [&str; 15] = [
+const ROWS: [&str; 21] = [
     "initialize_pool",
     "update_pool_params",
     "set_paused",
@@ -49,6 +51,12 @@ const ROWS: [&str; 15] = [
     "redeem",
     "close_series",
     "venue swap",
+    "propose_pool_params",
+    "apply_pool_params",
+    "cancel_pool_params",
+    "set_guardian",
+    "propose_admin",
+    "accept_admin",
 ];
 
 /// Worst CU seen per instruction name.
@@ -165,7 +173,28 @@ async fn measure(n: usize, expiries: usize) -> Meter {
         }
         meter.take("close_series", m.close_series(&mut bank, k).await, &bank);
     }
+    governance(&mut bank, &mut m, &mut meter).await;
     meter
+}
+
+/// The governance instructions: one pool account each, nothing priced.
+async fn governance(bank: &mut Bank, m: &mut Market, meter: &mut Meter) {
+    let mut risky = ok("pool", m.pool(bank).await).params;
+    risky.fees.option_price_fee_bps += 1;
+    meter.take("propose_pool_params", m.propose_params(bank, risky.clone()).await, bank);
+    let admin = m.admin.insecure_clone();
+    let cancel = ix::ix(ix::cancel_params(admin.pubkey(), &m.keys), data::CancelPoolParams {});
+    meter.take("cancel_pool_params", bank.process(&[cancel], &[&admin]).await, bank);
+    meter.take("propose_pool_params", m.propose_params(bank, risky.clone()).await, bank);
+    bank.advance(risky.governance.timelock_s as i64);
+    meter.take("apply_pool_params", m.apply_params(bank).await, bank);
+    let next = ok("next admin", bank.funded_keypair(1).await);
+    let guardian = ix::ix(ix::set_guardian(admin.pubkey(), &m.keys), data::SetGuardian { guardian: next.pubkey() });
+    meter.take("set_guardian", bank.process(&[guardian], &[&admin]).await, bank);
+    let propose = ix::ix(ix::propose_admin(admin.pubkey(), &m.keys), data::ProposeAdmin { proposed: next.pubkey() });
+    meter.take("propose_admin", bank.process(&[propose], &[&admin]).await, bank);
+    let accept = ix::ix(ix::accept_admin(next.pubkey(), &m.keys), data::AcceptAdmin {});
+    meter.take("accept_admin", bank.process(&[accept], &[&next]).await, bank);
 }
 
 /// One second later, with a fresh update: the next instruction prices the
@@ -307,6 +336,12 @@ fn client_bound(row: &str) -> u32 {
         "settle_series" => oi::SettleSeries::DISCRIMINATOR,
         "redeem" => oi::Redeem::DISCRIMINATOR,
         "close_series" => oi::CloseSeries::DISCRIMINATOR,
+        "propose_pool_params" => oi::ProposePoolParams::DISCRIMINATOR,
+        "apply_pool_params" => oi::ApplyPoolParams::DISCRIMINATOR,
+        "cancel_pool_params" => oi::CancelPoolParams::DISCRIMINATOR,
+        "set_guardian" => oi::SetGuardian::DISCRIMINATOR,
+        "propose_admin" => oi::ProposeAdmin::DISCRIMINATOR,
+        "accept_admin" => oi::AcceptAdmin::DISCRIMINATOR,
         _ => {
             let swap = oamm_sdk::Instruction { program_id: spot_venue::ID, accounts: vec![], data: vec![] };
             return oamm_sdk::budget::limit_for(&[swap]) - 1_000;

@@ -155,3 +155,32 @@ impl Pool {
         }
     }
 }
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use crate::state::params::tests::sane;
+
+    /// The next layout takes its new fields from the front of `reserved`:
+    /// the reserved bytes are the serialized account's tail and are zero, so
+    /// an account written now reads under the next layout with the new
+    /// fields zero, and `version` (1 here) tells a reader which it holds.
+    #[test]
+    fn the_reserved_bytes_are_the_accounts_zeroed_tail_and_the_version_is_set() {
+        let pool = Pool::for_tests(sane(), 1, 2);
+        assert_eq!(pool.version, crate::constants::POOL_VERSION);
+        let mut bytes = Vec::new();
+        pool.try_serialize(&mut bytes).unwrap();
+        assert!(bytes.len() <= 8 + Pool::INIT_SPACE);
+        let tail = &bytes[bytes.len() - 128..];
+        assert!(tail.iter().all(|b| *b == 0));
+        // a field carved from the reserved space, written by the next layout,
+        // lands exactly there, and the current layout still reads the rest
+        let mut next = bytes.clone();
+        let at = next.len() - 128;
+        next[at..at + 8].copy_from_slice(&42u64.to_le_bytes());
+        let read = Pool::try_deserialize(&mut next.as_slice()).unwrap();
+        assert_eq!(u64::from_le_bytes(read.reserved[..8].try_into().unwrap()), 42);
+        assert_eq!((read.quote_balance, read.hedge_balance, read.params), (1, 2, pool.params));
+    }
+}
