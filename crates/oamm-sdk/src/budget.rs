@@ -32,24 +32,24 @@ const SMALL_IX_CU: u32 = 50_000;
 pub fn options_ix_bound(data: &[u8]) -> Option<u32> {
     let table: [(&[u8], u32); 19] = [
         (oi::InitializePool::DISCRIMINATOR, 100_000), // PDA bump searches vary with the mints
-        (oi::UpdatePoolParams::DISCRIMINATOR, 15_000),
-        (oi::SetPaused::DISCRIMINATOR, 10_000),
+        (oi::UpdatePoolParams::DISCRIMINATOR, 22_000),
+        (oi::SetPaused::DISCRIMINATOR, 16_000),
         (oi::CreateSeries::DISCRIMINATOR, 80_000), // likewise with the series key
-        (oi::Deposit::DISCRIMINATOR, 330_000),
-        (oi::Withdraw::DISCRIMINATOR, 720_000),
-        (oi::Buy::DISCRIMINATOR, 645_000),
-        (oi::Sell::DISCRIMINATOR, 645_000),
-        (oi::RefreshGreeks::DISCRIMINATOR, 280_000),
-        (oi::Rebalance::DISCRIMINATOR, 345_000),
-        (oi::SettleSeries::DISCRIMINATOR, 80_000),
-        (oi::Redeem::DISCRIMINATOR, 40_000),
-        (oi::CloseSeries::DISCRIMINATOR, 15_000),
-        (oi::ProposePoolParams::DISCRIMINATOR, 20_000),
+        (oi::Deposit::DISCRIMINATOR, 335_000),
+        (oi::Withdraw::DISCRIMINATOR, 725_000),
+        (oi::Buy::DISCRIMINATOR, 650_000),
+        (oi::Sell::DISCRIMINATOR, 650_000),
+        (oi::RefreshGreeks::DISCRIMINATOR, 285_000),
+        (oi::Rebalance::DISCRIMINATOR, 350_000),
+        (oi::SettleSeries::DISCRIMINATOR, 84_000),
+        (oi::Redeem::DISCRIMINATOR, 44_000),
+        (oi::CloseSeries::DISCRIMINATOR, 19_000),
+        (oi::ProposePoolParams::DISCRIMINATOR, 22_000),
         (oi::ApplyPoolParams::DISCRIMINATOR, 20_000),
         (oi::CancelPoolParams::DISCRIMINATOR, 15_000),
-        (oi::ProposeAdmin::DISCRIMINATOR, 15_000),
-        (oi::AcceptAdmin::DISCRIMINATOR, 15_000),
-        (oi::SetGuardian::DISCRIMINATOR, 15_000),
+        (oi::ProposeAdmin::DISCRIMINATOR, 16_000),
+        (oi::AcceptAdmin::DISCRIMINATOR, 16_000),
+        (oi::SetGuardian::DISCRIMINATOR, 16_000),
     ];
     table.iter().find(|(d, _)| data.starts_with(d)).map(|(_, cu)| *cu)
 }
@@ -99,8 +99,8 @@ mod tests {
         let withdraw = options_ix(oi::Withdraw { lp_amount: 1, min_quote_out: 0 });
         let buy = options_ix(oi::Buy { contracts: 1, max_total_cost: 1 });
         let settle = options_ix(oi::SettleSeries {});
-        assert_eq!(limit_for(std::slice::from_ref(&buy)), 646_000);
-        assert_eq!(limit_for(&[settle.clone(), buy.clone()]), 726_000);
+        assert_eq!(limit_for(std::slice::from_ref(&buy)), 651_000);
+        assert_eq!(limit_for(&[settle.clone(), buy.clone()]), 735_000);
         // a withdrawal and two buys together would exceed the cap: asked at the cap
         assert_eq!(limit_for(&[withdraw, buy.clone(), buy.clone()]), MAX_TX_CU);
         let unknown =
@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(limit_for(&[unknown]), 1_000 + DEFAULT_IX_CU);
         let ixs = with_limit(std::slice::from_ref(&buy));
         assert_eq!(ixs.len(), 2);
-        assert_eq!(ixs[0], ComputeBudgetInstruction::set_compute_unit_limit(646_000));
+        assert_eq!(ixs[0], ComputeBudgetInstruction::set_compute_unit_limit(651_000));
         assert_eq!(ixs[1], buy);
         assert_eq!(options_ix_bound(&[0u8; 8]), None);
     }
