@@ -92,25 +92,33 @@ fn mul_64_by_halves(a: u64, b: u64) -> u128 {
 pub(crate) fn leading_zeros(x: u128) -> u32 {
     #[cfg(target_arch = "bpf")]
     {
-        let (mut w, mut n) = match (x >> 64) as u64 {
-            0 => (x as u64, 64),
-            hi => (hi, 0),
-        };
-        if w == 0 {
-            return 128;
-        }
-        for step in [32, 16, 8, 4, 2, 1] {
-            if w >> (64 - step) == 0 {
-                n += step;
-                w <<= step;
-            }
-        }
-        n
+        leading_zeros_by_search(x)
     }
     #[cfg(not(target_arch = "bpf"))]
     {
         x.leading_zeros()
     }
+}
+
+/// The count by binary search on the two 64-bit words (SBF's path; tested
+/// on the host).
+#[inline(always)]
+#[cfg_attr(not(any(target_arch = "bpf", test)), allow(dead_code))]
+fn leading_zeros_by_search(x: u128) -> u32 {
+    let (mut w, mut n) = match (x >> 64) as u64 {
+        0 => (x as u64, 64),
+        hi => (hi, 0),
+    };
+    if w == 0 {
+        return 128;
+    }
+    for step in [32, 16, 8, 4, 2, 1] {
+        if w >> (64 - step) == 0 {
+            n += step;
+            w <<= step;
+        }
+    }
+    n
 }
 
 /// a * b at 64 fractional bits, rounded to nearest.
@@ -485,29 +493,12 @@ mod tests {
 
     #[test]
     fn the_binary_search_counts_leading_zeros() {
-        // the SBF path, run on the host
-        fn search(x: u128) -> u32 {
-            let (mut w, mut n) = match (x >> 64) as u64 {
-                0 => (x as u64, 64),
-                hi => (hi, 0),
-            };
-            if w == 0 {
-                return 128;
-            }
-            for step in [32, 16, 8, 4, 2, 1] {
-                if w >> (64 - step) == 0 {
-                    n += step;
-                    w <<= step;
-                }
-            }
-            n
-        }
         for bit in 0..128 {
             for x in [1u128 << bit, (1u128 << bit) | 1, (1u128 << bit).wrapping_mul(3) >> 1, u128::MAX >> (127 - bit)] {
-                assert_eq!(search(x), x.leading_zeros(), "{x:#x}");
+                assert_eq!(leading_zeros_by_search(x), x.leading_zeros(), "{x:#x}");
             }
         }
-        assert_eq!(search(0), 128);
+        assert_eq!(leading_zeros_by_search(0), 128);
     }
 
     #[test]
