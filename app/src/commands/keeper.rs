@@ -8,6 +8,8 @@
 //! program would refuse as not due. `tick` is the whole per-tick logic and
 //! runs in-process (tests, the demo); `run_loop` wraps it in the daemon:
 //! interval, backoff on RPC errors, Ctrl-C.
+mod config;
+mod health;
 mod report;
 mod telemetry;
 
@@ -46,9 +48,9 @@ use tracing::{debug, error, info, warn};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct KeeperArgs {
-    /// Seconds between ticks.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub interval_s: u64,
+    /// Seconds between ticks [default: 10].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval_s: Option<u64>,
     /// Run one tick, then exit (cron, scripts); a tick with a failure exits non-zero.
     #[arg(long, conflicts_with = "max_ticks")]
     pub once: bool,
@@ -61,10 +63,21 @@ pub struct KeeperArgs {
     /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464) [default: off].
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
-    /// Log lines on stderr: human-readable or one JSON object per event.
-    #[arg(long, value_enum, default_value = "human")]
-    pub log_format: LogFormat,
+    /// Serve GET http://ADDR/healthz: 200 while ticks succeed, 503 when none
+    /// has for three intervals (at least a minute) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    pub health_addr: Option<SocketAddr>,
+    /// Log lines on stderr: human-readable or one JSON object per event [default: human].
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Settings from a TOML file (interval_s, metrics_addr, health_addr,
+    /// log_format); flags given here win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 }
+
+/// Seconds between ticks when neither a flag nor the config file says.
+const DEFAULT_INTERVAL_S: u64 = 10;
 
 /// Retry delays after consecutive failed ticks: `initial`, doubling, capped at `max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +112,8 @@ pub struct KeeperOptions {
     /// Stop after this many ticks (None: until interrupted).
     pub max_ticks: Option<u64>,
     pub backoff: Backoff,
+    /// Told of every tick's outcome (`--health-addr`).
+    pub health: Option<health::Health>,
 }
 
 impl KeeperOptions {
@@ -106,19 +121,22 @@ impl KeeperOptions {
         KeeperOptions {
             pool,
             dry_run: false,
-            interval: Duration::from_secs(10),
+            interval: Duration::from_secs(DEFAULT_INTERVAL_S),
             max_ticks: None,
             backoff: Backoff::default(),
+            health: None,
         }
     }
 
     pub fn from_args(pool: Option<Pubkey>, a: &KeeperArgs) -> KeeperOptions {
+        let interval = Duration::from_secs(a.interval_s.unwrap_or(DEFAULT_INTERVAL_S));
         KeeperOptions {
             pool,
             dry_run: a.dry_run,
-            interval: Duration::from_secs(a.interval_s),
+            interval,
             max_ticks: if a.once { Some(1) } else { a.max_ticks },
             backoff: Backoff::default(),
+            health: a.health_addr.map(|_| health::Health::new(interval)),
         }
     }
 }
@@ -472,6 +490,9 @@ pub async fn run_loop(b: &mut Backend, opts: &KeeperOptions, mut interrupts: Unb
                 true
             }
         };
+        if let Some(h) = &opts.health {
+            h.record_tick(!failed);
+        }
         if summary.interrupted || opts.max_ticks.is_some_and(|n| summary.ticks >= n) {
             break;
         }
@@ -507,7 +528,8 @@ pub async fn run_loop(b: &mut Backend, opts: &KeeperOptions, mut interrupts: Unb
 
 /// `oamm keeper`.
 pub async fn run(b: &mut Backend, pool: Option<Pubkey>, args: KeeperArgs) -> Result<Report> {
-    telemetry::init_logging(args.log_format);
+    let args = args.with_config()?;
+    telemetry::init_logging(args.log_format.unwrap_or(LogFormat::Human));
     if let Some(p) = pool {
         // a wrong --pool is the user's error, said once; an unreachable
         // node is not: the loop backs off until it answers
@@ -524,7 +546,11 @@ pub async fn run(b: &mut Backend, pool: Option<Pubkey>, args: KeeperArgs) -> Res
         info!("metrics at http://{served}/metrics");
     }
     let opts = KeeperOptions::from_args(pool, &args);
-    info!(backend = %b.name(), keeper = %b.wallet().pubkey(), dry_run = opts.dry_run, interval_s = args.interval_s,
+    if let (Some(addr), Some(h)) = (args.health_addr, &opts.health) {
+        let served = h.serve(addr).await?;
+        info!("health at http://{served}/healthz");
+    }
+    info!(backend = %b.name(), keeper = %b.wallet().pubkey(), dry_run = opts.dry_run, interval_s = opts.interval.as_secs(),
           pool = pool.map(|p| p.to_string()).as_deref().unwrap_or("all"), "keeper started");
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
