@@ -7,7 +7,7 @@
 //! below 2^-7.5 and a series cut where its tail is below 2^-65 (one bit
 //! under the internal resolution, every term a Horner step on SBF); norm_cdf is a
 //! piecewise Taylor polynomial whose truncation error is below 2^-64 by
-//! Cramer's inequality (see tools/gen_tables.py). No divisions.
+//! Cramer's inequality (see tools/gen_tables.py). No divisions here.
 use crate::fx::{self, horner_i64, mul, mul_i64, mul_narrow, shr_round, ONE};
 use crate::tables::*;
 use crate::{MathError, I80F48};
