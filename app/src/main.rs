@@ -2,7 +2,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use oamm::backend::{Backend, Rpc};
-use oamm::commands::{demo, keeper, lp, migrate, pool, series, settle, trade};
+use oamm::commands::{demo, events, keeper, lp, migrate, pool, series, settle, trade};
 use oamm::{config, price, simulate, OutputFormat};
 use solana_sdk::pubkey::Pubkey;
 use std::path::PathBuf;
@@ -67,6 +67,11 @@ enum Command {
     Migrate(migrate::MigrateArgs),
     /// Keep the pools: rebalance when the hedge policy says it would trade, settle expired series (a daemon).
     Keeper(keeper::KeeperArgs),
+    /// The options program's events in one transaction, decoded from its logs.
+    Events {
+        /// The transaction's signature.
+        signature: String,
+    },
     /// Redeem settled options for their payoff.
     Redeem {
         /// Series address or its # in `oamm series list`.
@@ -87,6 +92,7 @@ impl Command {
                 | Command::Quote(_)
                 | Command::Positions(trade::PositionsArgs { owner: Some(_) })
                 | Command::Keeper(keeper::KeeperArgs { dry_run: true, .. })
+                | Command::Events { .. }
         )
     }
 }
@@ -123,6 +129,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Keeper(a) => keeper::run(&mut b, pool, a).await?,
                 Command::Settle { series } => settle::settle(&mut b, pool, &series).await?,
                 Command::Redeem { series, contracts } => settle::redeem(&mut b, pool, &series, &contracts).await?,
+                Command::Events { signature } => events::run(&mut b, &signature).await?,
                 Command::Price(_) | Command::Simulate(_) | Command::Demo(_) => unreachable!("handled above"),
             }
         }

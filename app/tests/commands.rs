@@ -4,7 +4,7 @@
 #![allow(deprecated)]
 
 use oamm::backend::{Backend, Embedded};
-use oamm::commands::{lp, migrate, pool, series, settle, trade};
+use oamm::commands::{events, lp, migrate, pool, series, settle, trade};
 use oamm_sdk::market::{Market, MarketConfig};
 use options_math::amm::Side;
 use serde_json::Value;
@@ -29,6 +29,26 @@ async fn setup() -> (Backend, solana_sdk::pubkey::Pubkey) {
     e.bank.mint_to(&m.keys.quote_mint, &m.mint_authority, &ata, 1_000_000 * USDC).await.unwrap();
     e.adopt(m);
     (Backend::Embedded(Box::new(e)), pool)
+}
+
+#[tokio::test]
+async fn events_reads_back_what_a_transaction_emitted() {
+    let (mut b, _) = setup().await;
+    let r = lp::run(&mut b, None, lp::LpCommand::Deposit { amount: "1000".into(), slippage_bps: 50 }).await.unwrap();
+    let sig = r.json["signature"].as_str().expect("the deposit's signature").to_string();
+    let r = events::run(&mut b, &sig).await.unwrap();
+    assert!(r.json["log_lines"].as_u64().unwrap() > 0, "the transaction's logs are kept");
+    let names: Vec<&str> = r.json["events"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    if std::env::var_os("SBF_OUT_DIR").is_some() {
+        // on the SBF builds the program's events are in the logs
+        assert_eq!(names, ["Deposited"], "{}", r.table);
+        assert!(r.table.contains("quote_in: 1000000000"), "{}", r.table);
+    } else {
+        // natively Anchor 1.2 emits none (the SBF lane checks the decoding)
+        assert!(names.is_empty() && r.table.contains("no options-program events"), "{}", r.table);
+    }
+    let err = events::run(&mut b, "embedded-tx-999").await.unwrap_err().to_string();
+    assert!(err.contains("no transaction embedded-tx-999"), "{err}");
 }
 
 #[tokio::test]

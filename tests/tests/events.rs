@@ -7,7 +7,6 @@
 mod common;
 
 use anchor_lang::{AnchorDeserialize, Discriminator};
-use base64::Engine as _;
 use common::*;
 use oamm_sdk::bank::Bank;
 use oamm_sdk::ix::{self, data};
@@ -17,16 +16,16 @@ use options_amm::state::Kind;
 use solana_sdk::signer::Signer as _;
 use spot_venue::events::{LiquidityAdded, PoolCreated, Swapped};
 
-/// Every event in the transactions the bank recorded, in order: (the
-/// transaction's index in the history, the event's bytes).
+/// Every event either program wrote in the transactions the bank recorded:
+/// (the transaction's index in the history, the event's bytes), read with
+/// the client's own decoder (`oamm_sdk::events`, which takes a line only
+/// from the program that was running when it was written). Each program's
+/// events are in order; types never cross programs, so `last` is exact.
 fn events(bank: &Bank) -> Vec<(usize, Vec<u8>)> {
     let mut out = Vec::new();
     for (i, tx) in bank.history.iter().enumerate() {
-        for line in &tx.logs {
-            if let Some(b64) = line.strip_prefix("Program data: ") {
-                let bytes = base64::engine::general_purpose::STANDARD.decode(b64).expect("base64 event");
-                out.push((i, bytes));
-            }
+        for program in [options_amm::ID, spot_venue::ID] {
+            out.extend(oamm_sdk::events::program_data(&tx.logs, &program).into_iter().map(|b| (i, b)));
         }
     }
     out
@@ -167,4 +166,13 @@ async fn every_event_decodes_from_the_logs_with_the_state_it_reports() {
     bank.process(&[accept], &[&next]).await.unwrap();
     let a: AdminAccepted = last(&bank);
     assert_eq!((a.pool, a.old_admin, a.new_admin), (m.keys.pool, m.admin.pubkey(), next.pubkey()));
+
+    // the client's enum decodes every options event of the run, all 17 types
+    let mut seen = std::collections::BTreeSet::new();
+    for tx in &bank.history {
+        for e in oamm_sdk::events::options_events(&tx.logs, &options_amm::ID) {
+            seen.insert(e.name());
+        }
+    }
+    assert_eq!(seen.len(), 17, "{seen:?}");
 }

@@ -24,6 +24,8 @@ pub struct Embedded {
     pub markets: HashMap<Pubkey, Market>,
     known: BTreeSet<Pubkey>,
     sent: u64,
+    /// Each sent transaction's log lines, by the signature `send` returned.
+    logs: HashMap<String, Vec<String>>,
 }
 
 impl Embedded {
@@ -31,7 +33,7 @@ impl Embedded {
     pub async fn start(now: i64) -> Result<Embedded> {
         let mut bank = Bank::start(now).await;
         let wallet = bank.funded_keypair(1_000).await?;
-        Ok(Embedded { bank, wallet, markets: HashMap::new(), known: BTreeSet::new(), sent: 0 })
+        Ok(Embedded { bank, wallet, markets: HashMap::new(), known: BTreeSet::new(), sent: 0, logs: HashMap::new() })
     }
 
     /// Remember every account of a market set up outside `send` (the SDK's
@@ -116,7 +118,16 @@ impl Embedded {
         // (the bank adds the compute-unit limit a cluster transaction carries)
         self.bank.process(ixs, &all).await.map_err(crate::errors::from_bank)?;
         self.sent += 1;
-        Ok(format!("embedded-tx-{}", self.sent))
+        let signature = format!("embedded-tx-{}", self.sent);
+        self.logs.insert(signature.clone(), self.bank.last.logs.clone());
+        Ok(signature)
+    }
+
+    pub fn transaction_logs(&self, signature: &str) -> Result<Vec<String>> {
+        self.logs
+            .get(signature)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no transaction {signature} was sent on this embedded bank"))
     }
 
     /// The market's oracle account for this feed (the first market using it).

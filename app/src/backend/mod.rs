@@ -80,6 +80,14 @@ impl Backend {
         }
     }
 
+    /// A confirmed transaction's log lines.
+    pub async fn transaction_logs(&mut self, signature: &str) -> Result<Vec<String>> {
+        match self {
+            Backend::Rpc(r) => r.transaction_logs(signature).await,
+            Backend::Embedded(e) => e.transaction_logs(signature),
+        }
+    }
+
     /// The cluster's clock (unix seconds).
     pub async fn now(&mut self) -> Result<i64> {
         match self {

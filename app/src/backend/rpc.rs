@@ -5,7 +5,9 @@ use oamm_sdk::Instruction;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::client_error::Error as ClientError;
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcTransactionConfig,
+};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::RpcRequest;
 use solana_rpc_client_api::response::{Response, RpcKeyedAccount};
@@ -185,6 +187,23 @@ impl Rpc {
             // a failed re-send (e.g. "already processed") is the status poll's to judge
             let _ = self.client.send_transaction_with_config(tx, resend).await;
         }
+    }
+
+    /// A confirmed transaction's log lines (where its events are).
+    pub async fn transaction_logs(&mut self, signature: &str) -> Result<Vec<String>> {
+        let sig: Signature =
+            signature.parse().map_err(|_| anyhow!("`{signature}` is not a transaction signature (base58)"))?;
+        let config = RpcTransactionConfig {
+            encoding: None,
+            commitment: Some(CommitmentConfig::confirmed()),
+            max_supported_transaction_version: Some(0),
+        };
+        let tx = self
+            .client
+            .get_transaction_with_config(&sig, config)
+            .await
+            .map_err(|e| anyhow!("no confirmed transaction {signature} on {} ({e})", self.url))?;
+        Ok(tx.transaction.meta.and_then(|m| Option::<Vec<String>>::from(m.log_messages)).unwrap_or_default())
     }
 
     pub async fn now(&mut self) -> Result<i64> {

@@ -1,5 +1,6 @@
 //! The `oamm` subcommands that talk to a cluster (or the embedded bank).
 pub mod demo;
+pub mod events;
 pub mod keeper;
 pub mod lp;
 pub mod migrate;

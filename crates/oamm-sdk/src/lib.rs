@@ -12,6 +12,7 @@
 
 pub mod bank;
 pub mod budget;
+pub mod events;
 pub mod ix;
 pub mod market;
 pub mod pda;

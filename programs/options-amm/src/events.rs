@@ -4,6 +4,7 @@ use crate::state::PoolParams;
 use anchor_lang::prelude::*;
 
 #[event]
+#[derive(Debug)]
 pub struct PoolInitialized {
     pub pool: Pubkey,
     pub admin: Pubkey,
@@ -15,6 +16,7 @@ pub struct PoolInitialized {
 /// New parameters in force: at once (`update_pool_params`, a tightening)
 /// or after the timelock (`apply_pool_params`).
 #[event]
+#[derive(Debug)]
 pub struct PoolParamsUpdated {
     pub pool: Pubkey,
     pub old: PoolParams,
@@ -23,6 +25,7 @@ pub struct PoolParamsUpdated {
 
 /// A change proposed; it can be applied at or after `eta` (unix seconds).
 #[event]
+#[derive(Debug)]
 pub struct PoolParamsProposed {
     pub pool: Pubkey,
     pub eta: i64,
@@ -31,12 +34,14 @@ pub struct PoolParamsProposed {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct PoolParamsCancelled {
     pub pool: Pubkey,
     pub by: Pubkey,
 }
 
 #[event]
+#[derive(Debug)]
 pub struct PauseSet {
     pub pool: Pubkey,
     pub paused: u8,
@@ -47,6 +52,7 @@ pub struct PauseSet {
 /// `proposed` may take the admin role by signing `accept_admin` (default:
 /// a proposal withdrawn).
 #[event]
+#[derive(Debug)]
 pub struct AdminProposed {
     pub pool: Pubkey,
     pub admin: Pubkey,
@@ -54,6 +60,7 @@ pub struct AdminProposed {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct AdminAccepted {
     pub pool: Pubkey,
     pub old_admin: Pubkey,
@@ -62,12 +69,14 @@ pub struct AdminAccepted {
 
 /// Default: no guardian.
 #[event]
+#[derive(Debug)]
 pub struct GuardianSet {
     pub pool: Pubkey,
     pub guardian: Pubkey,
 }
 
 #[event]
+#[derive(Debug)]
 pub struct SeriesCreated {
     pub pool: Pubkey,
     pub series: Pubkey,
@@ -80,6 +89,7 @@ pub struct SeriesCreated {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct Deposited {
     pub pool: Pubkey,
     pub depositor: Pubkey,
@@ -90,6 +100,7 @@ pub struct Deposited {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct Withdrawn {
     pub pool: Pubkey,
     pub owner: Pubkey,
@@ -100,6 +111,7 @@ pub struct Withdrawn {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct Traded {
     pub pool: Pubkey,
     pub series: Pubkey,
@@ -117,6 +129,7 @@ pub struct Traded {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct GreeksRefreshed {
     pub pool: Pubkey,
     pub spot_bits: i128,
@@ -128,6 +141,7 @@ pub struct GreeksRefreshed {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct SeriesSettled {
     pub pool: Pubkey,
     pub series: Pubkey,
@@ -138,6 +152,7 @@ pub struct SeriesSettled {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct Redeemed {
     pub pool: Pubkey,
     pub series: Pubkey,
@@ -147,6 +162,7 @@ pub struct Redeemed {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct SeriesClosed {
     pub pool: Pubkey,
     pub series: Pubkey,
@@ -155,6 +171,7 @@ pub struct SeriesClosed {
 }
 
 #[event]
+#[derive(Debug)]
 pub struct Rebalanced {
     pub pool: Pubkey,
     pub keeper: Pubkey,
