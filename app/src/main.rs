@@ -29,6 +29,11 @@ struct Cli {
     /// Pyth price account to read [default: the sponsored feed account for the pool's feed id].
     #[arg(long, global = true)]
     price_account: Option<Pubkey>,
+    /// Priority fee, micro-lamports per compute unit, or `auto`: the median
+    /// fee recent blocks paid for the accounts a transaction writes, at most
+    /// 100,000 (none when nobody paid one).
+    #[arg(long, global = true, default_value = "auto")]
+    priority_fee: oamm::backend::rpc::PriorityFee,
     #[command(subcommand)]
     command: Command,
 }
@@ -105,7 +110,9 @@ fn connect(cli: &Cli) -> Result<Backend> {
     } else {
         solana_sdk::signature::Keypair::new()
     };
-    Ok(Backend::Rpc(Box::new(Rpc::new(url, wallet, cli.price_account, cli.program_id.unwrap_or(options_amm::ID)))))
+    let mut rpc = Rpc::new(url, wallet, cli.price_account, cli.program_id.unwrap_or(options_amm::ID));
+    rpc.priority_fee = cli.priority_fee;
+    Ok(Backend::Rpc(Box::new(rpc)))
 }
 
 async fn run(cli: Cli) -> Result<()> {

@@ -29,11 +29,56 @@ pub fn sponsored_feed_address(shard: u16, feed_id: &[u8; 32]) -> Pubkey {
 /// Status polls between two sends of a transaction not yet confirmed.
 const POLLS_PER_RESEND: u32 = 4;
 
+/// The priority fee a transaction offers, micro-lamports per compute unit
+/// (`--priority-fee`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriorityFee {
+    Fixed(u64),
+    /// The median of the nonzero fees recent blocks paid to write the
+    /// transaction's writable accounts (getRecentPrioritizationFees), at
+    /// most `max`; none when nobody paid one.
+    Auto {
+        max: u64,
+    },
+}
+
+impl std::str::FromStr for PriorityFee {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(PriorityFee::Auto { max: DEFAULT_MAX_PRIORITY_FEE }),
+            n => n.parse().map(PriorityFee::Fixed).map_err(|_| {
+                format!("`{n}` is not a priority fee: micro-lamports per compute unit (e.g. 1000), or `auto`")
+            }),
+        }
+    }
+}
+
+/// `auto`'s ceiling: 0.1 lamport per unit, 0.0001 SOL on a 1M-unit
+/// transaction.
+pub const DEFAULT_MAX_PRIORITY_FEE: u64 = 100_000;
+
+/// The median of the nonzero fees (rounded up), or 0.
+fn median_nonzero(fees: &[u64]) -> u64 {
+    let mut paid: Vec<u64> = fees.iter().copied().filter(|f| *f > 0).collect();
+    if paid.is_empty() {
+        return 0;
+    }
+    paid.sort_unstable();
+    let n = paid.len();
+    if n % 2 == 1 {
+        paid[n / 2]
+    } else {
+        (paid[n / 2 - 1] + paid[n / 2]).div_ceil(2)
+    }
+}
+
 pub struct Rpc {
     pub url: String,
     /// Between two status polls of a sent transaction (500 ms: a resend
     /// every 2 s, as wallets do).
     pub poll_interval: std::time::Duration,
+    pub priority_fee: PriorityFee,
     pub client: RpcClient,
     pub wallet: Keypair,
     /// Overrides the sponsored feed address (e.g. a localnet clone).
@@ -45,7 +90,15 @@ pub struct Rpc {
 impl Rpc {
     pub fn new(url: String, wallet: Keypair, price_account: Option<Pubkey>, program_id: Pubkey) -> Rpc {
         let client = RpcClient::new_with_commitment(url.clone(), CommitmentConfig::confirmed());
-        Rpc { url, client, wallet, price_account, program_id, poll_interval: std::time::Duration::from_millis(500) }
+        Rpc {
+            url,
+            client,
+            wallet,
+            price_account,
+            program_id,
+            poll_interval: std::time::Duration::from_millis(500),
+            priority_fee: PriorityFee::Auto { max: DEFAULT_MAX_PRIORITY_FEE },
+        }
     }
 
     /// One line for a failed RPC call: the node, and the innermost cause
@@ -141,6 +194,12 @@ impl Rpc {
                 ix
             })
             .collect();
+        let fee = self.priority_fee_for(&ixs).await?;
+        let mut ixs = ixs;
+        if fee > 0 {
+            // after the unit limit `with_limit` put first
+            ixs.insert(1, solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(fee));
+        }
         let ixs = &ixs[..];
         let (blockhash, last_valid_block_height) = self
             .client
@@ -149,6 +208,25 @@ impl Rpc {
             .map_err(|e| self.unreachable(e))?;
         let tx = oamm_sdk::bank::signed(ixs, &self.wallet, signers, blockhash).map_err(|e| anyhow!("{e}"))?;
         Ok(self.send_until_confirmed(&tx, last_valid_block_height).await?.to_string())
+    }
+
+    /// The priority fee for a transaction of these instructions.
+    async fn priority_fee_for(&self, ixs: &[Instruction]) -> Result<u64> {
+        match self.priority_fee {
+            PriorityFee::Fixed(fee) => Ok(fee),
+            PriorityFee::Auto { max } => {
+                let mut writable: Vec<Pubkey> =
+                    ixs.iter().flat_map(|ix| ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey)).collect();
+                writable.sort();
+                writable.dedup();
+                // the node accepts at most 128 addresses
+                writable.truncate(128);
+                let fees =
+                    self.client.get_recent_prioritization_fees(&writable).await.map_err(|e| self.unreachable(e))?;
+                let fees: Vec<u64> = fees.iter().map(|f| f.prioritization_fee).collect();
+                Ok(median_nonzero(&fees).min(max))
+            }
+        }
     }
 
     /// Send the signed transaction, then send it again every
@@ -302,6 +380,7 @@ mod tests {
                 serde_json::json!({ "context": { "slot": 9 }, "value": [status] })
             }
             "getBlockHeight" => serde_json::json!(height),
+            "getRecentPrioritizationFees" => serde_json::json!([]),
             other => panic!("unexpected RPC call {other}"),
         }
     }
@@ -338,6 +417,66 @@ mod tests {
         );
         let first: serde_json::Value = serde_json::from_str(sends[0].split_once(' ').unwrap().1).unwrap();
         assert_eq!(sig, sent_signature(&first["params"]).to_string(), "the signature of the transaction sent");
+    }
+
+    /// The compute-unit price instruction of the first transaction sent, if any.
+    fn price_sent(calls: &Calls) -> Option<u64> {
+        let send = calls.lock().unwrap().iter().find(|c| c.starts_with("sendTransaction")).cloned()?;
+        let body: serde_json::Value = serde_json::from_str(send.split_once(' ').unwrap().1).unwrap();
+        let wire = base64::engine::general_purpose::STANDARD.decode(body["params"][0].as_str().unwrap()).unwrap();
+        let tx: Transaction = bincode::deserialize(&wire).unwrap();
+        let budget = solana_compute_budget_interface::id();
+        tx.message.instructions.iter().find_map(|ix| {
+            let program = tx.message.account_keys[ix.program_id_index as usize];
+            // SetComputeUnitPrice: tag 3, then the price as u64 LE
+            (program == budget && ix.data.first() == Some(&3))
+                .then(|| u64::from_le_bytes(ix.data[1..9].try_into().unwrap()))
+        })
+    }
+
+    #[tokio::test]
+    async fn the_priority_fee_is_the_median_recent_fee_for_the_accounts_written_capped() {
+        let fees = |paid: Vec<u64>| {
+            let confirmed = chain(Some(1), 100);
+            move |method: &str, n: usize, params: &serde_json::Value| match method {
+                "getRecentPrioritizationFees" => serde_json::Value::Array(
+                    paid.iter()
+                        .enumerate()
+                        .map(|(i, f)| serde_json::json!({ "slot": i, "prioritizationFee": f }))
+                        .collect(),
+                ),
+                _ => confirmed(method, n, params),
+            }
+        };
+        let written = Instruction {
+            program_id: Pubkey::new_unique(),
+            accounts: vec![solana_sdk::instruction::AccountMeta::new(Pubkey::new_unique(), false)],
+            data: vec![1],
+        };
+        // auto: the median of what was paid (the zeros are blocks nobody bid in)
+        let (url, calls) = node(fees(vec![0, 500, 1_500, 1_000, 0])).await;
+        quick(url).send(&[written.clone()], &[]).await.unwrap();
+        assert_eq!(price_sent(&calls), Some(1_000));
+        let asked =
+            calls.lock().unwrap().iter().find(|c| c.starts_with("getRecentPrioritizationFees")).cloned().unwrap();
+        assert!(asked.contains(&written.accounts[0].pubkey.to_string()), "asked for the written account: {asked}");
+        // capped
+        let (url, calls) = node(fees(vec![5_000_000])).await;
+        quick(url).send(&[written.clone()], &[]).await.unwrap();
+        assert_eq!(price_sent(&calls), Some(DEFAULT_MAX_PRIORITY_FEE));
+        // nobody paid: no price instruction
+        let (url, calls) = node(fees(vec![0, 0])).await;
+        quick(url).send(&[written.clone()], &[]).await.unwrap();
+        assert_eq!(price_sent(&calls), None);
+        // fixed: no query, that price
+        let (url, calls) = node(fees(vec![1])).await;
+        let mut rpc = quick(url);
+        rpc.priority_fee = PriorityFee::Fixed(7);
+        rpc.send(&[written], &[]).await.unwrap();
+        assert_eq!(price_sent(&calls), Some(7));
+        assert!(!methods(&calls).iter().any(|m| m == "getRecentPrioritizationFees"));
+        assert_eq!("auto".parse::<PriorityFee>(), Ok(PriorityFee::Auto { max: DEFAULT_MAX_PRIORITY_FEE }));
+        assert!("cheap".parse::<PriorityFee>().unwrap_err().contains("micro-lamports"));
     }
 
     #[tokio::test]
