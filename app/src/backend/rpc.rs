@@ -455,18 +455,18 @@ mod tests {
         };
         // auto: the median of what was paid (the zeros are blocks nobody bid in)
         let (url, calls) = node(fees(vec![0, 500, 1_500, 1_000, 0])).await;
-        quick(url).send(&[written.clone()], &[]).await.unwrap();
+        quick(url).send(std::slice::from_ref(&written), &[]).await.unwrap();
         assert_eq!(price_sent(&calls), Some(1_000));
         let asked =
             calls.lock().unwrap().iter().find(|c| c.starts_with("getRecentPrioritizationFees")).cloned().unwrap();
         assert!(asked.contains(&written.accounts[0].pubkey.to_string()), "asked for the written account: {asked}");
         // capped
         let (url, calls) = node(fees(vec![5_000_000])).await;
-        quick(url).send(&[written.clone()], &[]).await.unwrap();
+        quick(url).send(std::slice::from_ref(&written), &[]).await.unwrap();
         assert_eq!(price_sent(&calls), Some(DEFAULT_MAX_PRIORITY_FEE));
         // nobody paid: no price instruction
         let (url, calls) = node(fees(vec![0, 0])).await;
-        quick(url).send(&[written.clone()], &[]).await.unwrap();
+        quick(url).send(std::slice::from_ref(&written), &[]).await.unwrap();
         assert_eq!(price_sent(&calls), None);
         // fixed: no query, that price
         let (url, calls) = node(fees(vec![1])).await;
