@@ -301,3 +301,34 @@ async fn nobody_can_squat_a_pair_each_creator_has_its_own_pool() {
     // the market's pool is untouched and still its admin's
     assert_eq!(w.m.pool(&mut w.bank).await.unwrap().admin, w.m.admin.pubkey());
 }
+
+/// The colluding-keeper drain, measured: even after the timelock has passed
+/// and the pool pays `u64::MAX` fixed with a `u64::MAX` cap, a rebalance
+/// pays its keeper at most 50 bps of the swap it makes (printed).
+#[tokio::test]
+async fn an_unbounded_keeper_reward_pays_at_most_half_a_percent_of_the_swap() {
+    let mut w = world().await;
+    let mut greedy = w.m.pool(&mut w.bank).await.unwrap().params;
+    greedy.hedge.keeper_reward_fixed = u64::MAX;
+    greedy.hedge.keeper_reward_cap = u64::MAX;
+    greedy.hedge.keeper_reward_bps = options_amm::constants::MAX_KEEPER_REWARD_BPS;
+    w.m.change_params(&mut w.bank, greedy).await.unwrap(); // proposed, a day, applied
+    let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * 86_400, Kind::Call).await.unwrap();
+    let mut trader = w.m.new_actor(&mut w.bank, 1_000_000 * USDC).await.unwrap();
+    w.m.buy(&mut w.bank, &mut trader, &call, 200 * SOL, u64::MAX).await.unwrap();
+    let keeper = w.m.new_actor(&mut w.bank, 0).await.unwrap();
+    let vault0 = w.bank.token_balance(&w.m.keys.quote_vault).await.unwrap();
+    w.m.rebalance(&mut w.bank, &keeper).await.unwrap();
+    let reward = w.bank.token_balance(&keeper.quote).await.unwrap();
+    let vault1 = w.bank.token_balance(&w.m.keys.quote_vault).await.unwrap();
+    // the pool bought underlying: the quote that left is the swap plus the reward
+    let notional = vault0 - vault1 - reward;
+    println!(
+        "unbounded keeper reward: swap {:.2} USDC, keeper paid {:.2} USDC ({:.1} bps)",
+        notional as f64 / USDC as f64,
+        reward as f64 / USDC as f64,
+        reward as f64 * 1e4 / notional as f64
+    );
+    assert!(notional > 1_000 * USDC, "a real hedge ran: {notional}");
+    assert!(reward > 0 && reward as u128 * 10_000 <= notional as u128 * 50, "reward {reward} on {notional}");
+}
