@@ -22,6 +22,8 @@ pub struct ConfigFile {
     pub risk: RiskSection,
     #[serde(default)]
     pub hedge: HedgeSection,
+    #[serde(default)]
+    pub governance: GovernanceSection,
     /// The spot-venue pool `oamm migrate` creates when it is missing.
     #[serde(default)]
     pub venue: VenueSection,
@@ -99,6 +101,13 @@ pub struct HedgeSection {
     pub keeper_reward_fixed: Option<u64>,
     pub keeper_reward_bps: Option<u16>,
     pub keeper_reward_cap: Option<u64>,
+}
+
+/// `[governance]`: how long a risky parameter change waits (1 h..30 d).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct GovernanceSection {
+    pub timelock_s: Option<u32>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -197,6 +206,7 @@ impl ConfigFile {
             }
             Some(other) => bail!("[hedge]: unknown policy `{other}` (use \"threshold\" or \"whalley-wilmott\")"),
         }
+        set!(p.governance, self.governance, timelock_s);
         Ok(p)
     }
 }
@@ -223,6 +233,9 @@ mod tests {
         assert_eq!(p.vol.standard_size, base().vol.standard_size);
         assert_eq!(p.hedge.policy, HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 1000 });
         assert_eq!(f.series.len(), 1);
+        assert_eq!(p.governance.timelock_s, base().governance.timelock_s);
+        let p = parse("[governance]\ntimelock_s = 172800\n").unwrap().pool_params(base()).unwrap();
+        assert_eq!(p.governance.timelock_s, 172_800);
     }
 
     #[test]
