@@ -64,24 +64,18 @@ pub fn price_and_greeks_with_yield(
     rate: I80F48,
     dividend_yield: I80F48,
 ) -> Result<Greeks, MathError> {
+    // the book's own steps: a single call is a one-series book
     validate(spot, strike, t_years, vol, rate, dividend_yield)?;
-    let s = fx::from_validated(spot);
-    let k = fx::from_validated(strike);
-    if t_years <= 0 {
-        let (call, put) = expired(s, k);
-        return Ok(if kind == OptionKind::Call { call } else { put });
-    }
     mark!(1);
-    let ln_s = ln_raw(s)?;
+    let at = SpotTerms::new(spot)?;
     mark!(2);
     let time = TimeTerms::new(t_years)?;
     mark!(3);
-    let c = core(s, ln_s, k, &time, vol, rate, dividend_yield)?;
-    mark!(19);
-    let inv_s = fx::recip(s)?;
-    mark!(20);
-    // one kind's greeks only: bit for bit that kind from `call_and_put`
-    c.greeks(kind, c.curvature(inv_s)?)
+    match priced(&at, &time, strike, vol, rate, dividend_yield)? {
+        Priced::Expired(call, put) => Ok(if kind == OptionKind::Call { call } else { put }),
+        // one kind's greeks only: bit for bit that kind from `call_and_put`
+        Priced::Live(c) => c.greeks(kind, c.curvature(at.inv_s)?),
+    }
 }
 
 /// Call and put together: they share every expensive step (two ln, two exp,
@@ -250,6 +244,7 @@ fn core(
     let (n_d1, n_neg_d1) = cdf_pair(d1)?;
     mark!(18);
     let (n_d2, n_neg_d2) = cdf_pair(d2)?;
+    mark!(19);
     Ok(Core { t, sigma, r, q, rsqrt_t, sqrt_t, inv_sd, d1, carry, s_fwd, k_disc, n_d1, n_neg_d1, n_d2, n_neg_d2 })
 }
 
@@ -367,6 +362,8 @@ pub struct SpotTerms {
 }
 
 impl SpotTerms {
+    /// Inlined: returned through memory it costs SBF a copy per field.
+    #[inline(always)]
     pub fn new(spot: I80F48) -> Result<SpotTerms, MathError> {
         if spot <= 0 {
             return Err(MathError::NonPositiveSpot);
@@ -392,6 +389,8 @@ pub struct TimeTerms {
 
 impl TimeTerms {
     /// Expired (t_years <= 0) terms are valid and price at intrinsic.
+    /// Inlined, as `SpotTerms::new`.
+    #[inline(always)]
     pub fn new(t_years: I80F48) -> Result<TimeTerms, MathError> {
         if t_years > MAX_T_YEARS {
             return Err(MathError::InputOutOfRange);
@@ -413,14 +412,21 @@ enum Priced {
 }
 
 #[inline(always)]
-fn priced(at: &SpotTerms, time: &TimeTerms, strike: I80F48, vol: I80F48, rate: I80F48) -> Result<Priced, MathError> {
-    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
+fn priced(
+    at: &SpotTerms,
+    time: &TimeTerms,
+    strike: I80F48,
+    vol: I80F48,
+    rate: I80F48,
+    dividend_yield: I80F48,
+) -> Result<Priced, MathError> {
+    // the caller has validated these inputs
     let k = fx::from_validated(strike);
     if time.t_years <= 0 {
         let (call, put) = expired(at.s, k);
         return Ok(Priced::Expired(call, put));
     }
-    Ok(Priced::Live(core(at.s, at.ln_s, k, time, vol, rate, I80F48::ZERO)?))
+    Ok(Priced::Live(core(at.s, at.ln_s, k, time, vol, rate, dividend_yield)?))
 }
 
 /// `book_greeks` at a spot and a time to expiry whose terms are already
@@ -434,7 +440,8 @@ pub fn book_greeks_at(
     vol: I80F48,
     rate: I80F48,
 ) -> Result<BookGreeks, MathError> {
-    match priced(at, time, strike, vol, rate)? {
+    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
+    match priced(at, time, strike, vol, rate, I80F48::ZERO)? {
         Priced::Expired(call, put) => {
             let g = if kind == OptionKind::Call { call } else { put };
             Ok(BookGreeks { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega })
@@ -461,7 +468,8 @@ pub fn price_only_at(
     vol: I80F48,
     rate: I80F48,
 ) -> Result<I80F48, MathError> {
-    match priced(at, time, strike, vol, rate)? {
+    validate(at.spot, strike, time.t_years, vol, rate, I80F48::ZERO)?;
+    match priced(at, time, strike, vol, rate, I80F48::ZERO)? {
         Priced::Expired(call, put) => Ok(if kind == OptionKind::Call { call.price } else { put.price }),
         Priced::Live(c) => Ok(fx::to_api(c.price(kind)?)),
     }
@@ -477,12 +485,12 @@ pub fn call_and_put_with_yield(
     dividend_yield: I80F48,
 ) -> Result<(Greeks, Greeks), MathError> {
     validate(spot, strike, t_years, vol, rate, dividend_yield)?;
-    let s = fx::from_validated(spot);
-    let k = fx::from_validated(strike);
-    if t_years <= 0 {
-        return Ok(expired(s, k));
+    let at = SpotTerms::new(spot)?;
+    match priced(&at, &TimeTerms::new(t_years)?, strike, vol, rate, dividend_yield)? {
+        Priced::Expired(call, put) => Ok((call, put)),
+        Priced::Live(c) => {
+            let curvature = c.curvature(at.inv_s)?;
+            Ok((c.greeks(OptionKind::Call, curvature)?, c.greeks(OptionKind::Put, curvature)?))
+        }
     }
-    let c = core(s, ln_raw(s)?, k, &TimeTerms::new(t_years)?, vol, rate, dividend_yield)?;
-    let curvature = c.curvature(fx::recip(s)?)?;
-    Ok((c.greeks(OptionKind::Call, curvature)?, c.greeks(OptionKind::Put, curvature)?))
 }

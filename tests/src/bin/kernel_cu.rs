@@ -89,11 +89,11 @@ impl Probe {
 }
 
 /// The stages between the kernels' marks (options-math feature `cu-probe`).
-const STAGES: [(u64, &str); 22] = [
+const STAGES: [(u64, &str); 21] = [
     (1, "validate, inputs to 64 fractional bits"),
-    (2, "ln S"),
+    (2, "spot terms (ln S, 1/S)"),
     (3, "time terms (1/sqrt T, sqrt T)"),
-    (10, "vol, rate, yield to 64 fractional bits"),
+    (10, "strike, vol, rate, yield to 64 fractional bits"),
     (11, "1/vol, 1/(vol sqrt T)"),
     (12, "vol sqrt T"),
     (13, "ln K"),
@@ -103,7 +103,6 @@ const STAGES: [(u64, &str); 22] = [
     (17, "discounted forward and strike"),
     (18, "N(d1)"),
     (19, "N(d2)"),
-    (20, "1/S"),
     (40, "pdf(d1)"),
     (41, "S pdf"),
     (42, "gamma"),
