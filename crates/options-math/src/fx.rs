@@ -304,14 +304,7 @@ pub(crate) fn div(a: i128, b: i128) -> Result<i128, MathError> {
     // ma / mb at 2^63, in (2^62, 2^64); raw = q 2^(lb - la + 1), which must
     // stay below 2^127
     let q = div_128_by_64(ma >> 1, ma << 63, mb) as u128;
-    let shift = lb as i32 - la as i32 + 1;
-    let m = if shift <= 0 {
-        shr_round(q, (-shift) as u32)
-    } else if shift <= 63 {
-        q << shift
-    } else {
-        return Err(MathError::Overflow);
-    };
+    let m = scale_quotient(q, lb as i32 - la as i32 + 1)?;
     Ok(if a < 0 { -(m as i128) } else { m as i128 })
 }
 
@@ -323,15 +316,20 @@ pub(crate) fn recip(x: i128) -> Result<i128, MathError> {
     // x = m 2^(64 - lz) as a raw; 1/x raw = 2^128 / x = (2^126 / m) 2^(lz - 62)
     let m = ((ux << lz) >> 64) as u64;
     let q = div_128_by_64(1 << 62, 0, m) as u128; // 2^126 / m, in (2^62, 2^63]
-    let shift = lz as i32 - 62;
-    let r = if shift <= 0 {
-        shr_round(q, (-shift) as u32)
+    Ok(scale_quotient(q, lz as i32 - 62)? as i128)
+}
+
+/// A mantissa quotient q < 2^64 times 2^shift as a raw, rounded to nearest
+/// when the shift is down; `Overflow` when it would reach 2^127.
+#[inline(always)]
+fn scale_quotient(q: u128, shift: i32) -> Result<u128, MathError> {
+    if shift <= 0 {
+        Ok(shr_round(q, (-shift) as u32))
     } else if shift <= 63 {
-        q << shift
+        Ok(q << shift)
     } else {
-        return Err(MathError::Overflow);
-    };
-    Ok(r as i128)
+        Err(MathError::Overflow)
+    }
 }
 
 /// 1/sqrt(x) for x > 0, relative error < 2^-61 before the final rounding.
