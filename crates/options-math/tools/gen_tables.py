@@ -76,8 +76,6 @@ w("")
 # Newton seeds: 1/v for v = m/2^128 in [1/2, 1) indexed by the top 8 bits of m
 # (128 entries), and 1/sqrt(v) for v in [1/4, 1) (192 entries); values in (1, 2]
 # scaled by 2^62, taken at each cell's midpoint (relative error < 2^-9).
-w("/// Seeds for Newton's 1/v, v in [1/2,1): index = (top 8 bits of the mantissa) - 128; scale 2^62.")
-w("pub const RECIP_SEED: [u64; 128] = [" + ", ".join(str(int(mp.nint(mpf(2)**62 * 256 / (mpf(j) + mpf(0.5))))) for j in range(128, 256)) + "];")
 w("/// Seeds for Newton's 1/sqrt(v), v in [1/4,1): index = (top 8 bits) - 64; scale 2^62.")
 w("pub const RSQRT_SEED: [u64; 192] = [" + ", ".join(str(int(mp.nint(mpf(2)**62 / sqrt((mpf(j) + mpf(0.5)) / 256)))) for j in range(64, 256)) + "];")
 w("")
