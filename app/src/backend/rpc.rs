@@ -480,6 +480,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn events_of_a_malformed_signature_are_refused_before_asking_the_node() {
+        let (url, calls) = node(|m, _, _| panic!("unexpected RPC call {m}")).await;
+        let err = quick(url).transaction_logs("not-a-signature").await.unwrap_err().to_string();
+        assert!(err.contains("is not a transaction signature"), "{err}");
+        assert!(calls.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
     async fn a_transaction_that_landed_and_failed_reports_the_programs_error() {
         let confirmed = chain(Some(1), 100);
         let (url, _) = node(move |method, n, params| match method {

@@ -332,3 +332,26 @@ async fn an_unbounded_keeper_reward_pays_at_most_half_a_percent_of_the_swap() {
     assert!(notional > 1_000 * USDC, "a real hedge ran: {notional}");
     assert!(reward > 0 && reward as u128 * 10_000 <= notional as u128 * 50, "reward {reward} on {notional}");
 }
+
+/// A pending change is checked again when applied: one whose live-series
+/// cap the book has outgrown since it was proposed is refused, and nothing
+/// changes (the admin proposes again or lets it lapse).
+#[tokio::test]
+async fn a_pending_change_the_book_outgrew_is_refused_at_apply() {
+    let mut w = world().await;
+    let admin = w.m.admin.insecure_clone();
+    let mut risky = w.m.pool(&mut w.bank).await.unwrap().params;
+    risky.fees.option_price_fee_bps += 1;
+    risky.risk.max_live_series = 1;
+    w.m.propose_params(&mut w.bank, risky).await.unwrap();
+    for strike in [140, 160] {
+        w.m.list_series(&mut w.bank, strike * USDC, T0 + 7 * 86_400, Kind::Call).await.unwrap();
+    }
+    let timelock = w.m.pool(&mut w.bank).await.unwrap().params.governance.timelock_s as i64;
+    w.bank.advance(timelock);
+    refused!(w.bank, watch(&w, &[]), code(OptionsError::InvalidRiskParams), {
+        let tx = apply(&admin, &w);
+        w.bank.process(&[tx], &[&admin]).await
+    });
+    assert!(w.m.pool(&mut w.bank).await.unwrap().has_pending_change(), "still pending, not applied");
+}
