@@ -88,15 +88,21 @@ pub struct RiskSection {
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct HedgeSection {
-    /// "threshold" or "whalley-wilmott".
+    /// "threshold", "whalley-wilmott" or "cost-benefit".
     pub policy: Option<String>,
     /// Threshold band, underlying base units.
     pub band: Option<u64>,
     pub cost_bps: Option<u16>,
     pub risk_aversion_ppm: Option<u64>,
+    /// Cost-benefit: the terminal term's factor x 10^4 (default 10000 = 1.0).
+    pub terminal_bps: Option<u32>,
+    /// Cost-benefit: give each earlier expiry its allowance (default false).
+    pub expiry_aware: Option<bool>,
     pub min_band: Option<u64>,
     pub cooldown_s: Option<u32>,
     pub max_trade: Option<u64>,
+    /// Edge policies: trade from the band edge this far back to the target, bps (0 = to the edge).
+    pub retrace_bps: Option<u16>,
     pub max_slippage_bps: Option<u16>,
     pub keeper_reward_fixed: Option<u64>,
     pub keeper_reward_bps: Option<u16>,
@@ -181,15 +187,22 @@ impl ConfigFile {
             min_band,
             cooldown_s,
             max_trade,
+            retrace_bps,
             max_slippage_bps,
             keeper_reward_fixed,
             keeper_reward_bps,
             keeper_reward_cap
         );
+        const POLICIES: &str = "\"threshold\", \"whalley-wilmott\" or \"cost-benefit\"";
+        if !matches!(h.policy.as_deref(), Some("cost-benefit"))
+            && (h.terminal_bps.is_some() || h.expiry_aware.is_some())
+        {
+            bail!("[hedge]: `terminal_bps` and `expiry_aware` belong to policy \"cost-benefit\"");
+        }
         match h.policy.as_deref() {
             None => {
                 if h.band.is_some() || h.cost_bps.is_some() || h.risk_aversion_ppm.is_some() {
-                    bail!("[hedge]: set `policy` (\"threshold\" or \"whalley-wilmott\") together with its parameters");
+                    bail!("[hedge]: set `policy` ({POLICIES}) together with its parameters");
                 }
             }
             Some("threshold") => {
@@ -204,7 +217,18 @@ impl ConfigFile {
                 };
                 p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm };
             }
-            Some(other) => bail!("[hedge]: unknown policy `{other}` (use \"threshold\" or \"whalley-wilmott\")"),
+            Some("cost-benefit") => {
+                let (Some(cost_bps), Some(risk_aversion_ppm)) = (h.cost_bps, h.risk_aversion_ppm) else {
+                    bail!("[hedge]: policy \"cost-benefit\" needs `cost_bps` and `risk_aversion_ppm`");
+                };
+                p.hedge.policy = HedgePolicyConfig::CostBenefit {
+                    cost_bps,
+                    risk_aversion_ppm,
+                    terminal_bps: h.terminal_bps.unwrap_or(10_000),
+                    expiry_aware: h.expiry_aware.unwrap_or(false),
+                };
+            }
+            Some(other) => bail!("[hedge]: unknown policy `{other}` (use {POLICIES})"),
         }
         set!(p.governance, self.governance, timelock_s);
         Ok(p)
@@ -236,6 +260,45 @@ mod tests {
         assert_eq!(p.governance.timelock_s, base().governance.timelock_s);
         let p = parse("[governance]\ntimelock_s = 172800\n").unwrap().pool_params(base()).unwrap();
         assert_eq!(p.governance.timelock_s, 172_800);
+    }
+
+    #[test]
+    fn the_cost_benefit_policy_and_retrace_are_read() {
+        let text = "[hedge]\npolicy = \"cost-benefit\"\ncost_bps = 30\nrisk_aversion_ppm = 1000\n\
+                    expiry_aware = true\nretrace_bps = 6000\n";
+        let p = parse(text).unwrap().pool_params(base()).unwrap();
+        assert_eq!(
+            p.hedge.policy,
+            HedgePolicyConfig::CostBenefit {
+                cost_bps: 30,
+                risk_aversion_ppm: 1000,
+                terminal_bps: 10_000,
+                expiry_aware: true
+            }
+        );
+        assert_eq!(p.hedge.retrace_bps, 6000);
+        let p = parse(
+            "[hedge]\npolicy = \"cost-benefit\"\ncost_bps = 30\nrisk_aversion_ppm = 1000\nterminal_bps = 20000\n",
+        )
+        .unwrap()
+        .pool_params(base())
+        .unwrap();
+        assert_eq!(
+            p.hedge.policy,
+            HedgePolicyConfig::CostBenefit {
+                cost_bps: 30,
+                risk_aversion_ppm: 1000,
+                terminal_bps: 20_000,
+                expiry_aware: false
+            }
+        );
+        let e = parse("[hedge]\npolicy = \"cost-benefit\"\ncost_bps = 30\n").unwrap().pool_params(base()).unwrap_err();
+        assert!(e.to_string().contains("needs `cost_bps` and `risk_aversion_ppm`"), "{e}");
+        let e = parse("[hedge]\npolicy = \"ww\"\ncost_bps = 30\nrisk_aversion_ppm = 1\nexpiry_aware = true\n")
+            .unwrap()
+            .pool_params(base())
+            .unwrap_err();
+        assert!(e.to_string().contains("belong to policy \"cost-benefit\""), "{e}");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! decisions (options-math); see the hedge-lab crate for the model.
 use crate::OutputFormat;
 use anyhow::{bail, Context};
+use hedge_lab::book::LegSpec;
+use hedge_lab::engine::DpSettings;
 use hedge_lab::validate::{engine_paths, run_validation, Gate, Tolerances, ValidationConfig};
 use hedge_lab::{run_sweep, BookKind, CostModel, Family, LabConfig, Market, PathModel, SweepReport};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -19,6 +21,9 @@ pub enum BookArg {
     Straddle,
     /// Call at delta +0.25 and put at delta -0.25.
     Strangle25,
+    /// Straddles over three expiries: 500 @150 in 2 days, 1,000 @150 in 7 days, 500 @140 and 500 @160
+    /// in 14 days (--contracts, --days and --spot do not change it; --leg gives any other).
+    MultiExpiry,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -34,7 +39,11 @@ pub enum ModelArg {
 Pareto frontier (mean hedging cost vs P&L std) at matched P&L std levels.\n\
 Costs per hedge trade: --fixed-cost + --fee-bps of notional + constant-product price impact on a venue worth \
 --venue-tvl.\n\
-Examples:\n  oamm simulate\n  oamm simulate --fixed-cost 0.25 --venue-tvl 50000000\n  \
+The adaptive policies (whalley-wilmott, cost-benefit, expiry-aware) are compared with every other policy at \
+each matched std, with bootstrap standard errors over paths, on every seed of --seeds.\n\
+Examples:\n  oamm simulate\n  oamm simulate --book multi-expiry\n  \
+oamm simulate --leg straddle:500@150:2 --leg call:1000@160:14\n  \
+oamm simulate --fixed-cost 10 --retrace 0.6\n  oamm simulate --fixed-cost 0.25 --venue-tvl 50000000\n  \
 oamm simulate --model merton --jump-intensity 20 --jump-std 0.05\n  oamm simulate --validate --output json")]
 pub struct SimulateArgs {
     /// The book the pool is short.
@@ -46,6 +55,10 @@ pub struct SimulateArgs {
     /// Days to expiry.
     #[arg(long, default_value_t = 7.0, allow_hyphen_values = true)]
     days: f64,
+    /// A leg of a custom book, KIND:CONTRACTS@STRIKE:DAYS (KIND straddle, call or put), repeatable;
+    /// replaces --book, --contracts and --days. E.g. --leg straddle:500@150:2 --leg put:300@140:14
+    #[arg(long = "leg", value_parser = parse_leg)]
+    legs: Vec<LegSpec>,
     /// Spot at the start, quote per unit of underlying.
     #[arg(long, default_value_t = 150.0, allow_hyphen_values = true)]
     spot: f64,
@@ -70,9 +83,13 @@ pub struct SimulateArgs {
     /// Monte Carlo paths.
     #[arg(long, default_value_t = 2000)]
     paths: usize,
-    /// Seed of the paths; the same seed gives the same numbers.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Seeds of the paths, comma-separated: each runs the whole sweep on its own paths (the same seed
+    /// gives the same numbers).
+    #[arg(long, alias = "seed", value_delimiter = ',', default_value = "1,2")]
+    seeds: Vec<u64>,
+    /// Bootstrap resamples of the paths behind each saving's standard error.
+    #[arg(long, default_value_t = 200)]
+    bootstrap: usize,
     /// Proportional fee per hedge trade, basis points of notional.
     #[arg(long, default_value_t = 30.0, allow_hyphen_values = true)]
     fee_bps: f64,
@@ -88,6 +105,19 @@ pub struct SimulateArgs {
     /// The program's largest trade per rebalance, units of underlying; 0 = unlimited.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     max_trade: f64,
+    /// Edge policies (threshold-to-edge and the adaptive bands) trade this fraction of the way from the
+    /// band edge back to the target: 0 = to the edge; ~0.6 pays with a fixed cost per trade.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    retrace: f64,
+    /// The cost-benefit band's terminal factor c in c x cost / (risk aversion x S x sigma^2 x tau).
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    terminal: f64,
+    /// Time step of the dynamic-programming bound (dp-optimal), minutes; its decisions are this coarse.
+    #[arg(long, default_value_t = 5.0, allow_hyphen_values = true)]
+    dp_step_minutes: f64,
+    /// Trinomial sub-steps per DP step (finer spot lattice; 3 is converged at 5-minute steps).
+    #[arg(long, default_value_t = 3)]
+    dp_substeps: usize,
     /// Proportional cost the Whalley-Wilmott band is computed with, bps [default: --fee-bps, or 30 if that is 0].
     #[arg(long, allow_hyphen_values = true)]
     ww_cost_bps: Option<f64>,
@@ -98,7 +128,8 @@ pub struct SimulateArgs {
     #[arg(long, value_delimiter = ',', default_value = "10,12.5,15,20,25,30")]
     std_levels_pct: Vec<f64>,
     /// Policies to run, comma-separated [default: all]: threshold-to-target, threshold-to-edge,
-    /// time-interval, price-move, whalley-wilmott.
+    /// time-interval, price-move, whalley-wilmott, cost-benefit, expiry-aware, dp-optimal (the bound:
+    /// proportional costs only, left out by default when --fixed-cost or --venue-tvl is set).
     #[arg(long, value_delimiter = ',', value_parser = parse_family)]
     policies: Vec<Family>,
     /// Where to write the frontier chart (SVG).
@@ -117,6 +148,10 @@ pub struct SimulateArgs {
     validation_paths: usize,
 }
 
+fn parse_leg(s: &str) -> Result<LegSpec, String> {
+    s.parse().map_err(|e: hedge_lab::LabError| e.to_string())
+}
+
 fn parse_family(s: &str) -> Result<Family, String> {
     Family::from_name(s.trim()).ok_or_else(|| {
         let names: Vec<_> = Family::ALL.iter().map(|f| f.name()).collect();
@@ -125,16 +160,23 @@ fn parse_family(s: &str) -> Result<Family, String> {
 }
 
 impl SimulateArgs {
-    fn lab_config(&self) -> LabConfig {
+    fn lab_config(&self, seed: u64) -> LabConfig {
         let market = Market { spot: self.spot, vol: self.vol, rate: self.rate };
+        let legs = match (self.book, self.legs.is_empty()) {
+            (_, false) => self.legs.clone(),
+            (BookArg::MultiExpiry, true) => LegSpec::multi_expiry_book(),
+            _ => Vec::new(),
+        };
         LabConfig {
             market,
             book_kind: match self.book {
                 BookArg::Straddle => BookKind::Straddle,
                 BookArg::Strangle25 => BookKind::Strangle25,
+                BookArg::MultiExpiry => BookKind::Legs,
             },
             contracts: self.contracts,
             days: self.days,
+            legs,
             model: match self.model {
                 ModelArg::Gbm => PathModel::Gbm,
                 ModelArg::Merton => {
@@ -149,13 +191,27 @@ impl SimulateArgs {
             },
             step_minutes: self.step_minutes,
             paths: self.paths,
-            seed: self.seed,
+            seed,
             min_band: self.min_band,
             max_trade: self.max_trade,
+            retrace: self.retrace,
+            terminal: self.terminal,
+            bootstrap: self.bootstrap,
             ww_cost_bps: self.ww_cost_bps,
             sweep_points: self.sweep_points as usize,
             std_levels: self.std_levels_pct.iter().map(|p| p / 100.0).collect(),
-            families: if self.policies.is_empty() { Family::ALL.to_vec() } else { self.policies.clone() },
+            families: if !self.policies.is_empty() {
+                self.policies.clone()
+            } else if self.fixed_cost > 0.0 || self.venue_tvl > 0.0 {
+                Family::ALL.into_iter().filter(|f| *f != Family::DpOptimal).collect()
+            } else {
+                Family::ALL.to_vec()
+            },
+            dp: DpSettings {
+                step_minutes: self.dp_step_minutes,
+                spot_substeps: self.dp_substeps,
+                ..DpSettings::default()
+            },
         }
     }
 
@@ -167,7 +223,7 @@ impl SimulateArgs {
             fee_bps: if self.fee_bps > 0.0 { self.fee_bps } else { 30.0 },
             venue_tvl: if self.venue_tvl > 0.0 { self.venue_tvl } else { 10_000_000.0 },
             step_minutes: self.step_minutes,
-            seed: self.seed,
+            seed: self.seeds.first().copied().unwrap_or(1),
             paths: self.validation_paths,
             tolerances: Tolerances::ISSUE,
         }
@@ -176,13 +232,15 @@ impl SimulateArgs {
 
 pub fn run(args: SimulateArgs, output: OutputFormat) -> anyhow::Result<()> {
     let started = Instant::now();
-    let cfg = args.lab_config();
+    if args.seeds.is_empty() {
+        bail!("--seeds needs at least one seed");
+    }
     if !args.no_chart {
         // fail before a long run, not after it
         std::fs::File::create(&args.chart)
             .with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
     }
-    let mut total = args.paths as u64;
+    let mut total = (args.paths * args.seeds.len()) as u64;
     if args.validate {
         total += engine_paths(args.validation_paths);
     }
@@ -201,14 +259,18 @@ pub fn run(args: SimulateArgs, output: OutputFormat) -> anyhow::Result<()> {
     } else {
         None
     };
-    bar.set_message("sweeping");
-    let report = run_sweep(&cfg, &tick)?;
+    let mut runs = Vec::new();
+    for &seed in &args.seeds {
+        bar.set_message(format!("seed {seed}"));
+        runs.push(run_sweep(&args.lab_config(seed), &tick)?);
+    }
     bar.finish_and_clear();
+    let report = &runs[0];
 
     let chart = if args.no_chart {
         None
     } else {
-        chart::write_svg(&report, &args.chart)
+        chart::write_svg(report, &args.chart)
             .with_context(|| format!("cannot write the chart to {}", args.chart.display()))?;
         Some(args.chart.clone())
     };
@@ -220,13 +282,19 @@ pub fn run(args: SimulateArgs, output: OutputFormat) -> anyhow::Result<()> {
                 "model": report.model,
                 "costs": report.costs,
                 "paths": report.paths,
-                "seed": report.seed,
+                "seeds": args.seeds,
                 "step_minutes": report.step_minutes,
                 "decision_steps": report.decision_steps,
                 "min_band": report.min_band,
                 "max_trade": report.max_trade,
-                "policies": report.policies,
-                "matched": report.matched,
+                "retrace": report.retrace,
+                "terminal": report.terminal,
+                "bootstrap": report.bootstrap,
+                "runs": runs.iter().map(|r| json!({
+                    "seed": r.seed,
+                    "policies": r.policies,
+                    "matched": r.matched,
+                })).collect::<Vec<_>>(),
                 "validation": gates.as_deref().unwrap_or(&[]),
                 "chart": chart.as_ref().map(|p| p.display().to_string()),
                 "elapsed_s": elapsed_s,
@@ -237,11 +305,16 @@ pub fn run(args: SimulateArgs, output: OutputFormat) -> anyhow::Result<()> {
             if let Some(g) = &gates {
                 print_gates(g);
             }
-            print_report(&report);
+            print_report(&runs);
             if let Some(p) = &chart {
-                println!("chart: {}", p.display());
+                println!("chart (seed {}): {}", report.seed, p.display());
             }
-            println!("{} paths x {} policy settings in {elapsed_s:.1} s", report.paths, point_count(&report));
+            println!(
+                "{} seeds x {} paths x {} policy settings in {elapsed_s:.1} s",
+                runs.len(),
+                report.paths,
+                point_count(report)
+            );
         }
     }
     if let Some(g) = &gates {
@@ -278,22 +351,40 @@ fn print_gates(gates: &[Gate]) {
     println!();
 }
 
-fn print_report(r: &SweepReport) {
+fn print_report(runs: &[SweepReport]) {
+    let r = &runs[0];
     let b = &r.book;
     let strikes: Vec<String> = b.strikes.iter().map(|k| format!("{k:.2}")).collect();
-    let kind = match b.kind {
-        BookKind::Straddle => "ATM straddles",
-        BookKind::Strangle25 => "25-delta strangles",
-    };
-    println!(
-        "Short {} {kind} (strikes {}), {} days; spot {}, vol {}%, rate {}%",
-        b.contracts,
-        strikes.join("/"),
-        b.expiry_days,
-        b.spot,
-        b.vol * 100.0,
-        b.rate * 100.0
-    );
+    if b.legs.is_empty() {
+        let kind = match b.kind {
+            BookKind::Straddle => "ATM straddles",
+            BookKind::Strangle25 => "25-delta strangles",
+            BookKind::Legs => "legs",
+        };
+        println!(
+            "Short {} {kind} (strikes {}), {} days; spot {}, vol {}%, rate {}%",
+            b.contracts,
+            strikes.join("/"),
+            b.expiry_days,
+            b.spot,
+            b.vol * 100.0,
+            b.rate * 100.0
+        );
+    } else {
+        let legs: Vec<String> = b
+            .legs
+            .iter()
+            .map(|l| {
+                let kind = match (l.calls, l.puts) {
+                    (true, true) => "straddles",
+                    (true, false) => "calls",
+                    _ => "puts",
+                };
+                format!("{} {kind} @{} in {} d", l.contracts, l.strike, l.days)
+            })
+            .collect();
+        println!("Short {}; spot {}, vol {}%, rate {}%", legs.join(", "), b.spot, b.vol * 100.0, b.rate * 100.0);
+    }
     let model = match r.model {
         PathModel::Gbm => "GBM".to_string(),
         PathModel::Merton { intensity_per_year, jump_std } => {
@@ -305,9 +396,17 @@ fn print_report(r: &SweepReport) {
     } else {
         "no price impact".into()
     };
+    let seeds: Vec<String> = runs.iter().map(|r| r.seed.to_string()).collect();
     println!(
-        "{} {model} paths, seed {}, a decision every {} min ({} steps); costs: {} bps fee, {} fixed per trade, {impact}",
-        r.paths, r.seed, r.step_minutes, r.decision_steps, r.costs.fee_bps, r.costs.fixed_per_trade
+        "{} {model} paths per seed (seeds {}), a decision every {} min ({} steps); costs: {} bps fee, {} fixed per \
+         trade, {impact}; edge trades retrace {} of the band",
+        r.paths,
+        seeds.join(", "),
+        r.step_minutes,
+        r.decision_steps,
+        r.costs.fee_bps,
+        r.costs.fixed_per_trade,
+        r.retrace
     );
     println!(
         "Premium collected {:.2} quote; book vega {:.1} quote per 1.00 of vol, gamma {:.3} underlying per unit of spot",
@@ -315,7 +414,7 @@ fn print_report(r: &SweepReport) {
     );
     for p in &r.policies {
         println!();
-        println!("{} (sweeping {}, {})", p.name, p.param_name, p.param_unit);
+        println!("{} (seed {}, sweeping {}, {})", p.name, r.seed, p.param_name, p.param_unit);
         println!(
             "  {:>12} {:>10} {:>8} {:>10} {:>8} {:>10} {:>9}  frontier",
             "param", "mean cost", "%prem", "std P&L", "%prem", "CVaR95", "trades"
@@ -334,42 +433,66 @@ fn print_report(r: &SweepReport) {
             );
         }
     }
-    println!();
-    println!("Mean hedging cost at matched P&L std (quote; - = the policy's frontier does not reach that std)");
+    if runs.len() > 1 {
+        println!();
+        println!("(the other seeds' sweep points are in --output json)");
+    }
     let names: Vec<&str> = r.policies.iter().map(|p| p.name).collect();
-    print!("  {:>9}", "std");
-    for n in &names {
-        print!(" {n:>20}");
-    }
-    println!();
-    for m in &r.matched {
-        print!("  {:>8.1}%", m.std_level * 100.0);
-        for n in &names {
-            let cell = match m.costs.get(n).copied().flatten() {
-                Some(c) => format!("{c:.1} ({})", pct(c, b.premium)),
-                None => "-".into(),
-            };
-            print!(" {cell:>20}");
-        }
+    for run in runs {
         println!();
-    }
-    let others: Vec<&str> = names.iter().copied().filter(|n| *n != Family::WhalleyWilmott.name()).collect();
-    if names.contains(&Family::WhalleyWilmott.name()) && !others.is_empty() {
-        println!();
-        println!("Whalley-Wilmott saving vs each policy at matched std (1 - cost_WW / cost_other)");
+        println!(
+            "Mean hedging cost at matched P&L std, seed {} (quote; - = the policy's frontier does not reach that std)",
+            run.seed
+        );
         print!("  {:>9}", "std");
-        for n in &others {
+        for n in &names {
             print!(" {n:>20}");
         }
         println!();
-        for m in &r.matched {
+        for m in &run.matched {
             print!("  {:>8.1}%", m.std_level * 100.0);
-            for n in &others {
-                let cell = match m.ww_saving_pct.get(n).copied().flatten() {
-                    Some(s) => format!("{s:.1}%"),
+            for n in &names {
+                let cell = match m.costs.get(n).copied().flatten() {
+                    Some(c) => format!("{c:.1} ({})", pct(c, b.premium)),
                     None => "-".into(),
                 };
                 print!(" {cell:>20}");
+            }
+            println!();
+        }
+    }
+    let adaptive: Vec<&str> =
+        names.iter().copied().filter(|n| Family::from_name(n).is_some_and(|f| f.is_adaptive())).collect();
+    // versus every fixed rule, and WW (the adaptive band the others refine)
+    for versus in names.iter().copied().filter(|n| !adaptive.contains(n) || *n == Family::WhalleyWilmott.name()) {
+        let rows: Vec<&str> = adaptive.iter().copied().filter(|a| *a != versus).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        println!();
+        println!(
+            "Saving vs {versus} at matched std, % (1 - cost / cost_{versus}) +- bootstrap standard error, by seed"
+        );
+        print!("  {:>9}", "std");
+        for a in &rows {
+            print!(" {a:>32}");
+        }
+        println!();
+        for (level, m) in r.matched.iter().enumerate() {
+            print!("  {:>8.1}%", m.std_level * 100.0);
+            for a in &rows {
+                let cells: Vec<String> = runs
+                    .iter()
+                    .map(|run| {
+                        let s = run.matched[level].savings.iter().find(|s| s.policy == *a && s.versus == versus);
+                        match s.and_then(|s| s.pct.map(|p| (p, s.se_pct))) {
+                            Some((p, Some(se))) => format!("{p:.1}+-{se:.1}"),
+                            Some((p, None)) => format!("{p:.1}"),
+                            None => "-".into(),
+                        }
+                    })
+                    .collect();
+                print!(" {:>32}", cells.join(" | "));
             }
             println!();
         }

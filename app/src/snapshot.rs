@@ -6,13 +6,14 @@ use crate::backend::Backend;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use anyhow::{anyhow, bail, Context, Result};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
-use options_amm::manager::hedge::{plan_capped, RebalancePlan};
+use options_amm::manager::hedge::{current_band, plan_capped, RebalancePlan};
 use options_amm::manager::nav::{lp_nav, pool_nav, Balances, LpFlow};
 use options_amm::manager::solvency::{headroom, max_quote_out, min_stressed_surplus, positions};
 use options_amm::manager::{require_settled_expiries, trade};
 use options_amm::oracle::{read_price, to_fixed, Freshness};
 use options_amm::state::{GreekCache, Pool, PriceMemory, Series, SeriesState};
 use options_math::amm::{Side, TradeQuote};
+use options_math::hedge::Band;
 use options_math::units::Rounding;
 use options_math::I80F48;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
@@ -202,25 +203,12 @@ impl PoolSnapshot {
         plan_capped(&self.pool, &self.cache, self.spot, self.now, self.venue_cap.unwrap_or(u64::MAX))
     }
 
-    /// The band the pool's policy uses now (underlying base units).
-    pub fn band(&self) -> I80F48 {
-        let d = self.pool.decimals();
-        let Ok((policy, limits)) = options_amm::manager::hedge::policy(&self.pool.params.hedge, d) else {
-            return I80F48::ZERO;
-        };
-        let whole = |x: I80F48| d.underlying_whole(x).unwrap_or_default();
-        let inputs = options_math::hedge::HedgeInputs {
-            hedge: whole(I80F48::from_num(self.pool.hedge_balance)),
-            target: whole(self.cache.target_hedge()),
-            gamma: whole(self.cache.net_gamma.get()),
-            spot: self.spot,
-            tau_years: self.cache.gamma_weighted_tau.get(),
-            rate: self.pool.params.vol.rate(),
-        };
-        options_math::hedge::band(&policy, &limits, &inputs)
-            .ok()
-            .and_then(|b| d.underlying_base(b).ok())
-            .unwrap_or_default()
+    /// The no-trade band the pool's policy uses now, each side in
+    /// underlying base units (the program's own `current_band`; zero when
+    /// the policy cannot be evaluated, e.g. at a stale price).
+    pub fn band(&self) -> Band {
+        current_band(&self.pool, &self.cache, self.spot, self.now)
+            .unwrap_or(Band { below: I80F48::ZERO, above: I80F48::ZERO })
     }
 
     /// Price a trade exactly as the program will: the same function on a

@@ -12,7 +12,7 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn args(seed: u64, steps: u32, policy: DemoPolicy, chart: &str) -> DemoArgs {
-    DemoArgs { seed, steps, policy, chart: tmp(chart), no_chart: false }
+    DemoArgs { seed, steps, policy, retrace: 0.0, chart: tmp(chart), no_chart: false }
 }
 
 async fn demo_json(a: &DemoArgs) -> Value {
@@ -193,6 +193,41 @@ async fn whalley_wilmott_demo_runs_and_trades_to_the_band_edge() {
 }
 
 #[tokio::test]
+async fn cost_benefit_demos_rebalance_inside_their_bands() {
+    for (policy, name) in [(DemoPolicy::CostBenefit, "cost-benefit"), (DemoPolicy::ExpiryAware, "expiry-aware")] {
+        let a = args(DEFAULT_SEED, 12, policy, &format!("{name}.svg"));
+        let v = demo_json(&a).await;
+        // every rebalance ends inside its band unless a documented cap stopped it
+        check_report(&v);
+        assert!(v["policy"].as_str().unwrap().starts_with(name), "{}", v["policy"]);
+        for s in v["timeline"].as_array().unwrap() {
+            assert!(x(s, "band_below") > 0.0 && x(s, "band_above") > 0.0, "{s}");
+        }
+        assert_svg(&a.chart);
+        let _ = std::fs::remove_file(&a.chart);
+    }
+}
+
+#[tokio::test]
+async fn retrace_stops_the_hedge_part_of_the_way_back_from_the_edge() {
+    let mut a = args(DEFAULT_SEED, 12, DemoPolicy::Ww, "retrace.svg");
+    a.retrace = 0.6;
+    let v = demo_json(&a).await;
+    check_report(&v);
+    assert!(v["policy"].as_str().unwrap().contains("60% of the way back"), "{}", v["policy"]);
+    // a band-crossing rebalance no cap stopped ends 40% of its band from the
+    // target (its size rounded up to a base unit)
+    let policy_trades: Vec<&Value> =
+        v["rebalances"].as_array().unwrap().iter().filter(|r| r["cap"].is_null() && r["when"] == "delta").collect();
+    assert!(!policy_trades.is_empty(), "no uncapped band-crossing rebalance: {}", v["rebalances"]);
+    for r in policy_trades {
+        let want = 0.4 * x(r, "band");
+        assert!((x(r, "delta_after").abs() - want).abs() <= 1.0 + 1e-9 * want, "not 40% of the band: {r}");
+    }
+    let _ = std::fs::remove_file(&a.chart);
+}
+
+#[tokio::test]
 async fn same_seed_same_report_other_seed_other_path() {
     let strip = |mut v: Value| {
         v.as_object_mut().unwrap().remove("chart");
@@ -263,6 +298,12 @@ fn bad_flags_and_unwritable_chart_are_one_line_errors() {
     let (code, _, err) = oamm(&["demo", "--policy", "sometimes"]);
     assert_ne!(code, 0);
     assert!(err.contains("sometimes"), "{err}");
+    // the new policies are named in the choices
+    assert!(err.contains("cost-benefit") && err.contains("expiry-aware"), "{err}");
+
+    let (code, _, err) = oamm(&["demo", "--retrace", "1.5"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--retrace") && err.contains("outside [0, 1]"), "{err}");
 
     let (code, out, err) = oamm(&["demo", "--steps", "4", "--chart", "/nonexistent-dir/x/demo.svg"]);
     assert_ne!(code, 0);

@@ -8,14 +8,27 @@ fn oamm(args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
-const SMALL: [&str; 6] = ["--paths", "60", "--step-minutes", "30", "--sweep-points", "8"];
+const SMALL: [&str; 12] = [
+    "--paths",
+    "60",
+    "--step-minutes",
+    "30",
+    "--sweep-points",
+    "8",
+    "--dp-step-minutes",
+    "30",
+    "--dp-substeps",
+    "1",
+    "--bootstrap",
+    "30",
+];
 
 fn small_json(extra: &[&str]) -> (i32, Value, String) {
     let mut args = vec!["simulate"];
     args.extend(SMALL);
     args.extend(extra);
-    if !extra.contains(&"--seed") {
-        args.extend(["--seed", "7"]);
+    if !extra.contains(&"--seeds") {
+        args.extend(["--seeds", "7"]);
     }
     args.extend(["--output", "json"]);
     let (code, out, err) = oamm(&args);
@@ -29,9 +42,25 @@ fn json_output_has_policies_matched_and_validation() {
     assert_eq!(code, 0, "{err}");
     // nothing but JSON on stdout, and no progress bar on a pipe
     assert!(err.is_empty(), "stderr: {err}");
-    let policies = v["policies"].as_array().unwrap();
+    assert_eq!(v["seeds"], serde_json::json!([7]));
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["seed"], 7);
+    let policies = runs[0]["policies"].as_array().unwrap();
     let names: Vec<&str> = policies.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["threshold-to-target", "threshold-to-edge", "time-interval", "price-move", "whalley-wilmott"]);
+    assert_eq!(
+        names,
+        [
+            "threshold-to-target",
+            "threshold-to-edge",
+            "time-interval",
+            "price-move",
+            "whalley-wilmott",
+            "cost-benefit",
+            "expiry-aware",
+            "dp-optimal"
+        ]
+    );
     for p in policies {
         let points = p["points"].as_array().unwrap();
         assert!(points.len() >= 7, "{}: {} points", p["name"], points.len());
@@ -42,13 +71,19 @@ fn json_output_has_policies_matched_and_validation() {
             assert!(pt["std_pnl"].as_f64().unwrap() > 0.0);
         }
     }
-    let matched = v["matched"].as_array().unwrap();
+    let matched = runs[0]["matched"].as_array().unwrap();
     let levels: Vec<f64> = matched.iter().map(|m| m["std_level"].as_f64().unwrap()).collect();
     assert_eq!(levels, [0.10, 0.125, 0.15, 0.20, 0.25, 0.30]);
     for m in matched {
         let costs = m["costs"].as_object().unwrap();
-        assert_eq!(costs.len(), 5);
+        assert_eq!(costs.len(), 8);
         assert!(costs.values().all(|c| c.is_null() || c.as_f64().unwrap() > 0.0), "{m}");
+        // each of the 4 adaptive policies against the 7 others
+        let savings = m["savings"].as_array().unwrap();
+        assert_eq!(savings.len(), 28);
+        for s in savings {
+            assert!(!s["pct"].is_null() || s["se_pct"].is_null(), "an error without a saving: {s}");
+        }
     }
     // some policy reaches some level on this book
     assert!(matched.iter().any(|m| m["costs"].as_object().unwrap().values().any(|c| !c.is_null())));
@@ -62,11 +97,14 @@ fn json_output_has_policies_matched_and_validation() {
 fn same_seed_gives_the_same_json_and_another_seed_does_not() {
     let (_, a, _) = small_json(&["--no-chart", "--policies", "whalley-wilmott,threshold-to-edge"]);
     let (_, b, _) = small_json(&["--no-chart", "--policies", "whalley-wilmott,threshold-to-edge"]);
-    assert_eq!(a["policies"], b["policies"]);
-    assert_eq!(a["matched"], b["matched"]);
-    assert_eq!(a["policies"].as_array().unwrap().len(), 2);
-    let (_, c, _) = small_json(&["--no-chart", "--policies", "whalley-wilmott,threshold-to-edge", "--seed", "8"]);
-    assert_ne!(a["policies"], c["policies"]);
+    assert_eq!(a["runs"], b["runs"]);
+    assert_eq!(a["runs"][0]["policies"].as_array().unwrap().len(), 2);
+    let (_, c, _) = small_json(&["--no-chart", "--policies", "whalley-wilmott,threshold-to-edge", "--seeds", "8"]);
+    assert_ne!(a["runs"][0]["policies"], c["runs"][0]["policies"]);
+    // two seeds: the first seed's run is the one-seed run, bit for bit
+    let (_, d, _) = small_json(&["--no-chart", "--policies", "whalley-wilmott,threshold-to-edge", "--seeds", "7,8"]);
+    assert_eq!(d["runs"][0], a["runs"][0]);
+    assert_eq!(d["runs"][1], c["runs"][0]);
 }
 
 #[test]
@@ -109,9 +147,15 @@ fn table_output_and_chart_file() {
     args.extend(["--chart", chart.to_str().unwrap()]);
     let (code, out, err) = oamm(&args);
     assert_eq!(code, 0, "{err}");
-    for needle in
-        ["whalley-wilmott", "threshold-to-edge", "Mean hedging cost at matched P&L std", "Whalley-Wilmott saving"]
-    {
+    for needle in [
+        "whalley-wilmott",
+        "threshold-to-edge",
+        "expiry-aware",
+        "Mean hedging cost at matched P&L std, seed 1",
+        "Mean hedging cost at matched P&L std, seed 2",
+        "Saving vs threshold-to-edge at matched std",
+        "Saving vs whalley-wilmott at matched std",
+    ] {
         assert!(out.contains(needle), "no `{needle}` in:\n{out}");
     }
     let svg = std::fs::read_to_string(&chart).unwrap();
@@ -129,6 +173,9 @@ fn user_errors_are_one_line_and_non_zero() {
             "--jump",
         ),
         (vec!["simulate", "--fee-bps", "-3", "--no-chart"], "--fee-bps"),
+        (vec!["simulate", "--retrace", "1.5", "--no-chart"], "--retrace"),
+        (vec!["simulate", "--fixed-cost", "1", "--policies", "dp-optimal", "--no-chart"], "proportional costs only"),
+        (vec!["simulate", "--terminal", "-1", "--no-chart", "--policies", "cost-benefit"], "terminal"),
         (vec!["simulate", "--paths", "20", "--step-minutes", "60", "--chart", "/nonexistent-dir/x.svg"], "chart"),
     ] {
         let (code, out, err) = oamm(&args);
@@ -144,4 +191,7 @@ fn user_errors_are_one_line_and_non_zero() {
     let (code, _, err) = oamm(&["simulate", "--sweep-points", "3"]);
     assert_ne!(code, 0);
     assert!(err.contains("--sweep-points"), "{err}");
+    let (code, _, err) = oamm(&["simulate", "--leg", "straddle:500@150"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("KIND:CONTRACTS@STRIKE:DAYS"), "{err}");
 }

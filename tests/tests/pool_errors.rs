@@ -233,6 +233,10 @@ fn pool_pdas(k: &PoolKeys) -> Vec<Pubkey> {
 
 type Breaker = fn(&mut PoolParams);
 
+fn cost_benefit(cost_bps: u16, risk_aversion_ppm: u64, terminal_bps: u32) -> HedgePolicyConfig {
+    HedgePolicyConfig::CostBenefit { cost_bps, risk_aversion_ppm, terminal_bps, expiry_aware: true }
+}
+
 /// One or more bad values per parameter group, each with the error its
 /// group's validation must give.
 fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
@@ -272,6 +276,23 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
             |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 0, risk_aversion_ppm: 1 },
             OptionsError::InvalidHedgeParams,
         ),
+        ("cost-benefit cost 0", |p| p.hedge.policy = cost_benefit(0, 1_000, 10_000), OptionsError::InvalidHedgeParams),
+        (
+            "cost-benefit cost above 1000 bps",
+            |p| p.hedge.policy = cost_benefit(1001, 1_000, 10_000),
+            OptionsError::InvalidHedgeParams,
+        ),
+        (
+            "cost-benefit risk aversion 0",
+            |p| p.hedge.policy = cost_benefit(30, 0, 10_000),
+            OptionsError::InvalidHedgeParams,
+        ),
+        (
+            "cost-benefit terminal factor above 100 (1_000_001 bps)",
+            |p| p.hedge.policy = cost_benefit(30, 1_000, 1_000_001),
+            OptionsError::InvalidHedgeParams,
+        ),
+        ("retrace above 10_000 bps", |p| p.hedge.retrace_bps = 10_001, OptionsError::InvalidHedgeParams),
         ("hedge slippage 0", |p| p.hedge.max_slippage_bps = 0, OptionsError::InvalidHedgeParams),
         ("keeper reward 51 bps", |p| p.hedge.keeper_reward_bps = 51, OptionsError::KeeperRewardAboveBound),
         ("hedge slippage 501 bps", |p| p.hedge.max_slippage_bps = 501, OptionsError::SlippageAboveBound),

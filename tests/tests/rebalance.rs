@@ -6,8 +6,9 @@ use common::*;
 use oamm_sdk::ix;
 use oamm_sdk::market::{Actor, MarketConfig};
 use options_amm::error::OptionsError;
-use options_amm::manager::hedge::{keeper_reward, HedgeSide, RebalancePlan};
-use options_amm::state::{HedgePolicyConfig, Kind};
+use options_amm::manager::hedge::{current_band, keeper_reward, HedgeSide, RebalancePlan};
+use options_amm::state::{GreekCache, HedgePolicyConfig, Kind};
+use options_math::hedge::Band;
 use options_math::I80F48;
 use spot_venue::math::{swap_exact_in, swap_exact_out};
 
@@ -174,6 +175,116 @@ async fn whalley_wilmott_band_follows_gamma_and_cost_and_trades_stop_at_the_edge
         "stopped at the edge: delta {delta}, band {}",
         p.band
     );
+}
+
+fn cost_benefit(expiry_aware: bool) -> HedgePolicyConfig {
+    HedgePolicyConfig::CostBenefit { cost_bps: 30, risk_aversion_ppm: 1_000, terminal_bps: 10_000, expiry_aware }
+}
+
+/// The program's band now, both sides (underlying base units).
+async fn band_now(w: &mut World) -> Band {
+    let (pool, cache, seen) = observed(w).await;
+    current_band(&pool, &cache, seen.spot, w.bank.now()).unwrap()
+}
+
+/// The allowance of board `b` (whole SOL): cost / (risk aversion x S x
+/// base IV^2 x tau), in floating point from the cache as the program sees it.
+fn allowance_f64(cache: &GreekCache, b: usize, spot: f64, now: i64) -> f64 {
+    let iv: f64 = cache.boards[b].base_iv.get().to_num();
+    let tau = (cache.boards[b].expiry - now) as f64 / (365.0 * DAY as f64);
+    0.003 / (0.001 * spot * iv * iv * tau)
+}
+
+#[tokio::test]
+async fn a_cost_benefit_pool_rebalances_to_its_band_edge_with_the_planned_token_movements() {
+    for retrace_bps in [0u16, 6_000] {
+        let mut w = ww_world(cost_benefit(true)).await;
+        let mut params = w.m.pool(&mut w.bank).await.unwrap().params;
+        params.hedge.retrace_bps = retrace_bps;
+        w.m.update_params(&mut w.bank, params).await.unwrap();
+        // two boards: ATM calls settling in 2 days and in 14
+        let near = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 2 * DAY, Kind::Call).await.unwrap();
+        let far = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 14 * DAY, Kind::Call).await.unwrap();
+        let mut t = w.m.new_actor(&mut w.bank, 200_000 * USDC).await.unwrap();
+        w.m.buy(&mut w.bank, &mut t, &near, 50 * SOL, u64::MAX).await.unwrap();
+        w.m.buy(&mut w.bank, &mut t, &far, 100 * SOL, u64::MAX).await.unwrap();
+
+        // the near board's ~+25 of delta is worth hedging only beyond its
+        // allowance (~5 SOL): the side below the target is that much wider
+        let band = band_now(&mut w).await;
+        let (_, cache, seen) = observed(&mut w).await;
+        let allowance = allowance_f64(&cache, cache.entries[0].board as usize, seen.spot.to_num(), w.bank.now());
+        assert!(allowance > 3.0 && allowance < 25.0, "{allowance}");
+        let extra = (band.below - band.above).to_num::<f64>() / SOL as f64;
+        assert!((extra - allowance).abs() < 1e-6 * allowance, "allowance {extra} vs {allowance} (band {band:?})");
+
+        let k = keeper(&mut w).await;
+        let (p, _) = rebalance_exactly(&mut w, &k).await;
+        assert_eq!(p.side, HedgeSide::BuyUnderlying);
+        assert_eq!(p.band, band.below, "the plan reports the side it crossed");
+        // from zero hedge the trade stops at the lower edge, or 60% of the
+        // way back from it to the target (its size rounded up to a base unit)
+        let keep = p.band - p.band * I80F48::from_num(retrace_bps) / I80F48::from_num(10_000);
+        let delta = pool_delta(&mut w).await;
+        assert!(
+            delta < 0 && (delta + keep).abs() <= I80F48::from_num(2),
+            "retrace {retrace_bps}: delta {delta}, want -{keep} (band {band:?})"
+        );
+        check_books(&mut w, &[near, far]).await;
+
+        // the price dips: the target falls toward the hedge, inside the
+        // band: not due, a specific error, nothing changes, no reward
+        w.bank.advance(60);
+        w.m.post_price(&mut w.bank, 149_00000000);
+        let watched = watch(&w, &[w.m.venue.venue_pool, k.quote]);
+        let before = snapshot(&mut w.bank, &watched).await;
+        expect_err(w.m.rebalance(&mut w.bank, &k).await, OptionsError::RebalanceNotDue);
+        assert_unchanged(&mut w.bank, &watched, &before).await;
+    }
+}
+
+#[tokio::test]
+async fn the_expiry_aware_band_leaves_a_near_expiry_boards_delta_unhedged() {
+    // a small book of calls settling tomorrow next to a larger one in 14
+    // days: the near board's delta (~2.5) fits in its allowance (~10 SOL),
+    // so all of it waits for its expiry
+    async fn book(w: &mut World) -> Vec<oamm_sdk::pda::SeriesKeys> {
+        let near = w.m.list_series(&mut w.bank, 150 * USDC, T0 + DAY, Kind::Call).await.unwrap();
+        let far = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 14 * DAY, Kind::Call).await.unwrap();
+        let mut t = w.m.new_actor(&mut w.bank, 200_000 * USDC).await.unwrap();
+        w.m.buy(&mut w.bank, &mut t, &near, 5 * SOL, u64::MAX).await.unwrap();
+        w.m.buy(&mut w.bank, &mut t, &far, 100 * SOL, u64::MAX).await.unwrap();
+        vec![near, far]
+    }
+    let mut aware = ww_world(cost_benefit(true)).await;
+    let series = book(&mut aware).await;
+    let mut flat = ww_world(cost_benefit(false)).await;
+    book(&mut flat).await;
+    let (a, f) = (band_now(&mut aware).await, band_now(&mut flat).await);
+    let (_, cache, seen) = observed(&mut aware).await;
+    let near_delta = I80F48::from_num(cache.entries[0].net_short) * cache.entries[0].delta.get();
+    let allowance = allowance_f64(&cache, cache.entries[0].board as usize, seen.spot.to_num(), aware.bank.now());
+    assert!(near_delta > 2 * SOL && near_delta.to_num::<f64>() < allowance * SOL as f64, "{near_delta} vs {allowance}");
+    // without the allowance the band is symmetric; with it, the side below
+    // is wider by all of the near board's delta, and the board's gamma has
+    // left the core, so the side above is narrower than the flat band
+    assert_eq!(f.below, f.above);
+    assert!((a.below - a.above - near_delta).abs() <= I80F48::from_num(1), "{a:?}, near delta {near_delta}");
+    assert!(a.above < f.above, "{a:?} vs {f:?}");
+
+    // from zero the aware pool buys to its lower edge: short of the target
+    // by its core band and by the whole near delta, left for the expiry
+    let k = keeper(&mut aware).await;
+    let (p, _) = rebalance_exactly(&mut aware, &k).await;
+    assert_eq!((p.side, p.band), (HedgeSide::BuyUnderlying, a.below));
+    let unhedged = p.target - I80F48::from_num(p.underlying);
+    assert!((unhedged - a.above - near_delta).abs() <= I80F48::from_num(2), "{unhedged} vs {a:?} + {near_delta}");
+    check_books(&mut aware, &series).await;
+    // the flat pool hedges the near delta too, to its symmetric edge
+    let kf = keeper(&mut flat).await;
+    let (pf, _) = rebalance_exactly(&mut flat, &kf).await;
+    assert_eq!(pf.band, f.below);
+    assert!((pf.target - I80F48::from_num(pf.underlying) - f.below).abs() <= I80F48::from_num(2));
 }
 
 #[tokio::test]

@@ -17,9 +17,9 @@
 //! per SOL; times are days since the start. The report carries this list in
 //! its `units` field.
 //!
-//! Everything is a function of `--seed`, `--steps` and `--policy`: the
-//! clock starts at a fixed date and the random numbers come from seeded
-//! ChaCha streams, so the same flags print the same JSON.
+//! Everything is a function of `--seed`, `--steps`, `--policy` and
+//! `--retrace`: the clock starts at a fixed date and the random numbers
+//! come from seeded ChaCha streams, so the same flags print the same JSON.
 mod chart;
 mod checks;
 mod keeper;
@@ -90,6 +90,61 @@ pub enum DemoPolicy {
     Threshold,
     /// Whalley-Wilmott band from the pool's gamma; trade to the band's edge.
     Ww,
+    /// Cost-benefit band: max(Whalley-Wilmott, cost / (risk aversion S
+    /// sigma^2 tau)) with the `ww` parameters and terminal factor 1; trade
+    /// to the band's edge.
+    CostBenefit,
+    /// `cost-benefit` with each expiry before the book's last given its
+    /// allowance (the part of its delta not worth hedging before it settles).
+    ExpiryAware,
+}
+
+impl DemoPolicy {
+    fn config(self) -> HedgePolicyConfig {
+        let cost_benefit = |expiry_aware| HedgePolicyConfig::CostBenefit {
+            cost_bps: WW_COST_BPS,
+            risk_aversion_ppm: WW_RISK_AVERSION_PPM,
+            terminal_bps: 10_000,
+            expiry_aware,
+        };
+        match self {
+            DemoPolicy::Threshold => HedgePolicyConfig::DeltaThreshold { band: 5 * SOL },
+            DemoPolicy::Ww => {
+                HedgePolicyConfig::WhalleyWilmott { cost_bps: WW_COST_BPS, risk_aversion_ppm: WW_RISK_AVERSION_PPM }
+            }
+            DemoPolicy::CostBenefit => cost_benefit(false),
+            DemoPolicy::ExpiryAware => cost_benefit(true),
+        }
+    }
+
+    fn describe(self, retrace: f64) -> String {
+        let to = if retrace == 0.0 {
+            "trade to the band edge".to_string()
+        } else {
+            format!("trade from the band edge {:.0}% of the way back to the target", 100.0 * retrace)
+        };
+        let ww = format!("cost {WW_COST_BPS} bps, risk aversion {}", WW_RISK_AVERSION_PPM as f64 / 1e6);
+        match self {
+            DemoPolicy::Threshold => "threshold (5 SOL band, trade to target)".into(),
+            DemoPolicy::Ww => format!("ww (Whalley-Wilmott, {ww}, {to})"),
+            DemoPolicy::CostBenefit => {
+                format!("cost-benefit (max of Whalley-Wilmott and the terminal term, {ww}, terminal 1.0, {to})")
+            }
+            DemoPolicy::ExpiryAware => format!(
+                "expiry-aware (cost-benefit band with each earlier expiry's allowance, {ww}, terminal 1.0, {to})"
+            ),
+        }
+    }
+}
+
+/// `--retrace`: a fraction in [0, 1].
+fn parse_retrace(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{s} is outside [0, 1]"))
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -103,6 +158,11 @@ pub struct DemoArgs {
     /// The pool's hedge policy.
     #[arg(long, value_enum, default_value = "threshold")]
     pub policy: DemoPolicy,
+    /// Edge policies (ww, cost-benefit, expiry-aware): trade from the
+    /// crossed band edge this fraction of the way back to the target (0 = to
+    /// the edge, 1 = to the target; whole bps on chain).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_retrace)]
+    pub retrace: f64,
     /// Where to write the SVG chart (price, pool delta and band, rebalances, NAV).
     #[arg(long, default_value = "oamm-demo.svg")]
     pub chart: PathBuf,
@@ -117,6 +177,7 @@ impl Default for DemoArgs {
             seed: DEFAULT_SEED,
             steps: 60,
             policy: DemoPolicy::Threshold,
+            retrace: 0.0,
             chart: "oamm-demo.svg".into(),
             no_chart: false,
         }
@@ -240,12 +301,8 @@ impl World {
         // the venue pool the params must name is a PDA of the mints
         // Market::create makes, so the policy is set right after, by the admin
         let mut params = default_params(SOL_USD_FEED_ID, m.venue.venue_pool);
-        params.hedge.policy = match args.policy {
-            DemoPolicy::Threshold => HedgePolicyConfig::DeltaThreshold { band: 5 * SOL },
-            DemoPolicy::Ww => {
-                HedgePolicyConfig::WhalleyWilmott { cost_bps: WW_COST_BPS, risk_aversion_ppm: WW_RISK_AVERSION_PPM }
-            }
-        };
+        params.hedge.policy = args.policy.config();
+        params.hedge.retrace_bps = (args.retrace * 10_000.0).round() as u16;
         m.update_params(&mut e.bank, params.clone()).await.map_err(bank_err).context("cannot set the hedge policy")?;
         let bank = &mut e.bank;
         let lp = m.new_actor(bank, LP_DEPOSIT).await.map_err(bank_err)?;
@@ -382,6 +439,7 @@ impl World {
             self.redeem_pending().await?;
             let after = self.snapshot().await?;
             let target = after.cache.target_hedge();
+            let band = after.band();
             self.timeline.push(StepRecord {
                 step: self.step,
                 day: day_of(t),
@@ -391,7 +449,8 @@ impl World {
                 target: f(target),
                 delta_before,
                 delta_after: f(I80F48::from_num(after.pool.hedge_balance) - target),
-                band: f(after.band()),
+                band_below: f(band.below),
+                band_above: f(band.above),
                 total_delta: f(I80F48::from_num(after.pool.hedge_balance) - after.cache.net_delta.get()),
                 rebalanced,
             });
@@ -466,13 +525,7 @@ impl World {
         Ok(DemoReport {
             seed: args.seed,
             steps: args.steps,
-            policy: match args.policy {
-                DemoPolicy::Threshold => "threshold (5 SOL band, trade to target)".into(),
-                DemoPolicy::Ww => format!(
-                    "ww (Whalley-Wilmott, cost {WW_COST_BPS} bps, risk aversion {}, trade to the band edge)",
-                    WW_RISK_AVERSION_PPM as f64 / 1e6
-                ),
-            },
+            policy: args.policy.describe(args.retrace),
             units: UNITS,
             days: HORIZON_DAYS,
             spot_start: SPOT_START,

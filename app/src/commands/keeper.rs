@@ -280,7 +280,7 @@ async fn rebalance_if_due(b: &mut Backend, s: PoolSnapshot, opts: &KeeperOptions
     let key = s.keys.pool;
     let du = s.pool.underlying_decimals;
     let delta_before = pool_delta(&s);
-    let band = s.band();
+    let band = s.band().widest();
     let plan = match s.rebalance_plan() {
         Ok(p) => p,
         Err(e) => {

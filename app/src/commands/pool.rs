@@ -90,6 +90,13 @@ fn policy_json(p: &HedgePolicyConfig) -> serde_json::Value {
         HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => {
             json!({ "kind": "whalley-wilmott", "cost_bps": cost_bps, "risk_aversion_ppm": risk_aversion_ppm })
         }
+        HedgePolicyConfig::CostBenefit { cost_bps, risk_aversion_ppm, terminal_bps, expiry_aware } => json!({
+            "kind": "cost-benefit",
+            "cost_bps": cost_bps,
+            "risk_aversion_ppm": risk_aversion_ppm,
+            "terminal_bps": terminal_bps,
+            "expiry_aware": expiry_aware,
+        }),
     }
 }
 
@@ -136,11 +143,14 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
         "net_vega": s.cache.net_vega.get().to_string(),
         "target_hedge": s.cache.target_hedge().to_string(),
         "pool_delta": deviation.to_string(),
-        "band": band.to_string(),
+        "band": band.widest().to_string(),
+        "band_below": band.below.to_string(),
+        "band_above": band.above.to_string(),
         "unhedgeable_delta": s.cache.unhedgeable_delta().to_string(),
         "utilisation": s.utilisation(),
         "can_withdraw_now": s.can_withdraw_now(),
         "policy": policy_json(&s.pool.params.hedge.policy),
+        "retrace_bps": s.pool.params.hedge.retrace_bps,
         "rebalance": due,
         "live_series": live.iter().map(|x| x.key.to_string()).collect::<Vec<_>>(),
         "paused": s.pool.paused,
@@ -184,7 +194,14 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
         ("net vega", format!("{:.2} quote per vol", s.cache.net_vega.get().to_num::<f64>() / 10f64.powi(dq as i32))),
         ("target hedge", format!("{:.4}", units(s.cache.target_hedge()))),
         ("pool delta (hedge - target)", format!("{:.4}", units(deviation))),
-        ("band", format!("{:.4}", units(band))),
+        (
+            "band",
+            if band.below == band.above {
+                format!("{:.4}", units(band.below))
+            } else {
+                format!("{:.4} below the target, {:.4} above", units(band.below), units(band.above))
+            },
+        ),
         ("unhedgeable delta", format!("{:.4}", units(s.cache.unhedgeable_delta()))),
         ("utilisation", format!("{:.1}%", 100.0 * s.utilisation())),
         ("can withdraw now", q(s.can_withdraw_now())),

@@ -41,6 +41,7 @@ pub fn write_svg(r: &SweepReport, path: &Path) -> anyhow::Result<()> {
     let kind = match r.book.kind {
         hedge_lab::BookKind::Straddle => "ATM straddles",
         hedge_lab::BookKind::Strangle25 => "25-delta strangles",
+        hedge_lab::BookKind::Legs => "options over several expiries",
     };
     let mut costs = format!("{} bps fee", r.costs.fee_bps);
     if r.costs.fixed_per_trade > 0.0 {
@@ -50,8 +51,8 @@ pub fn write_svg(r: &SweepReport, path: &Path) -> anyhow::Result<()> {
         costs += &format!(" + impact (venue {:.3e})", r.costs.venue_tvl);
     }
     let caption = format!(
-        "Hedging cost vs risk: short {} {kind}, {} days, {costs}, {} paths",
-        r.book.contracts, r.book.expiry_days, r.paths
+        "Hedging cost vs risk: short {} {kind}, {} days, {costs}, {} paths, seed {}",
+        r.book.contracts, r.book.expiry_days, r.paths, r.seed
     );
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 20))

@@ -20,6 +20,7 @@
 
 pub mod book;
 pub mod cost;
+pub mod dp;
 pub mod engine;
 pub mod paths;
 pub mod policy;

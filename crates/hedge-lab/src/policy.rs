@@ -5,10 +5,12 @@
 //! program does not offer (a clock and a price move) decide *when* to look;
 //! when they fire, the trade itself is still `decide` with a zero band, i.e.
 //! back to the target under the same floor and per-call cap.
+use crate::dp::DpBands;
 use crate::{config_err, Result};
-use options_math::hedge::HedgePolicy;
+use options_math::hedge::{CostBenefit, HedgePolicy};
 use options_math::I80F48;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -18,16 +20,31 @@ pub enum Family {
     TimeInterval,
     PriceMove,
     WhalleyWilmott,
+    /// max(WW, the terminal term c k / (lambda S sigma^2 tau)).
+    CostBenefit,
+    /// CostBenefit plus each early expiry's allowance.
+    ExpiryAware,
+    /// The dynamic program's optimal band (`dp`): the bound, not a program policy.
+    DpOptimal,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 8] = [
         Family::ThresholdToTarget,
         Family::ThresholdToEdge,
         Family::TimeInterval,
         Family::PriceMove,
         Family::WhalleyWilmott,
+        Family::CostBenefit,
+        Family::ExpiryAware,
+        Family::DpOptimal,
     ];
+
+    /// The families that adapt their band to the book (compared against
+    /// the fixed bands in the matched-risk table).
+    pub fn is_adaptive(self) -> bool {
+        matches!(self, Family::WhalleyWilmott | Family::CostBenefit | Family::ExpiryAware | Family::DpOptimal)
+    }
 
     /// Stable name used in tables, JSON and the chart legend.
     pub fn name(self) -> &'static str {
@@ -37,6 +54,9 @@ impl Family {
             Family::TimeInterval => "time-interval",
             Family::PriceMove => "price-move",
             Family::WhalleyWilmott => "whalley-wilmott",
+            Family::CostBenefit => "cost-benefit",
+            Family::ExpiryAware => "expiry-aware",
+            Family::DpOptimal => "dp-optimal",
         }
     }
 
@@ -46,7 +66,9 @@ impl Family {
             Family::ThresholdToTarget | Family::ThresholdToEdge => ("band", "underlying"),
             Family::TimeInterval => ("interval", "minutes"),
             Family::PriceMove => ("move", "fraction of spot"),
-            Family::WhalleyWilmott => ("risk_aversion", "1/quote"),
+            Family::WhalleyWilmott | Family::CostBenefit | Family::ExpiryAware | Family::DpOptimal => {
+                ("risk_aversion", "1/quote")
+            }
         }
     }
 
@@ -69,6 +91,15 @@ pub enum Policy {
     PriceMove { move_fraction: f64 },
     /// The program's Whalley-Wilmott band, to the edge.
     WhalleyWilmott { cost: f64, risk_aversion: f64 },
+    /// The program's cost-benefit band, to the edge: max(WW, terminal x
+    /// cost / (risk_aversion S sigma^2 tau)), with each early expiry's
+    /// allowance when `expiry_aware`.
+    /// `fixed_cost` (quote per trade) adds its own band and raises the
+    /// break-even (the lab passes the cost model's fixed cost).
+    CostBenefit { cost: f64, risk_aversion: f64, terminal: f64, expiry_aware: bool, fixed_cost: f64 },
+    /// The dynamic program's optimal no-trade band for this risk aversion
+    /// and the fee, to its nearest edge (see `dp`).
+    DpOptimal { risk_aversion: f64 },
 }
 
 impl Policy {
@@ -79,6 +110,9 @@ impl Policy {
             Policy::TimeInterval { .. } => Family::TimeInterval,
             Policy::PriceMove { .. } => Family::PriceMove,
             Policy::WhalleyWilmott { .. } => Family::WhalleyWilmott,
+            Policy::CostBenefit { expiry_aware: false, .. } => Family::CostBenefit,
+            Policy::CostBenefit { expiry_aware: true, .. } => Family::ExpiryAware,
+            Policy::DpOptimal { .. } => Family::DpOptimal,
         }
     }
 
@@ -88,14 +122,18 @@ impl Policy {
             Policy::ThresholdToTarget { band } | Policy::ThresholdToEdge { band } => band,
             Policy::TimeInterval { interval_steps } => interval_steps as f64 * step_minutes,
             Policy::PriceMove { move_fraction } => move_fraction,
-            Policy::WhalleyWilmott { risk_aversion, .. } => risk_aversion,
+            Policy::WhalleyWilmott { risk_aversion, .. }
+            | Policy::CostBenefit { risk_aversion, .. }
+            | Policy::DpOptimal { risk_aversion } => risk_aversion,
         }
     }
 }
 
 /// When the engine asks `decide`, in f64 for a cheap pre-check.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Trigger {
+    /// The DP's band at (t, S); the engine trades to its edge itself.
+    Dp(Arc<DpBands>),
     /// Fixed band half-width (the exact f64 value of the I80F48 band).
     Band {
         band: f64,
@@ -103,6 +141,18 @@ pub(crate) enum Trigger {
     /// WW: the band cubed is `coef` x (S Gamma^2 e^(-r tau)), coef = 1.5 cost / risk aversion.
     WhalleyWilmott {
         coef: f64,
+    },
+    /// Cost-benefit: `coef` as WW's; the terminal term and the allowances
+    /// are `factor` / S x gamma / sum(gamma sigma^2 tau) and `factor` / S /
+    /// (sigma^2 tau), factor = terminal x cost / risk aversion.
+    CostBenefit {
+        coef: f64,
+        factor: f64,
+        expiry_aware: bool,
+        /// 12 F / lambda: H_F^4 = this x Gamma^2.
+        fixed_coef: f64,
+        /// 2 lambda F / k^2: the break-even's z = this x sigma^2 tau.
+        break_even_coef: f64,
     },
     Every {
         steps: usize,
@@ -113,7 +163,7 @@ pub(crate) enum Trigger {
 }
 
 /// A policy converted once to what the engine needs per step.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Prepared {
     pub policy: Policy,
     pub(crate) hedge_policy: HedgePolicy,
@@ -128,6 +178,15 @@ fn fixed(x: f64, what: &str) -> Result<I80F48> {
 }
 
 impl Prepared {
+    /// The DP policy, from its solved bands.
+    pub fn dp(policy: Policy, bands: DpBands) -> Prepared {
+        Prepared {
+            policy,
+            hedge_policy: HedgePolicy::DeltaThreshold { band: I80F48::ZERO },
+            trigger: Trigger::Dp(Arc::new(bands)),
+        }
+    }
+
     pub fn new(policy: Policy) -> Result<Prepared> {
         let zero_band = HedgePolicy::DeltaThreshold { band: I80F48::ZERO };
         Ok(match policy {
@@ -160,6 +219,47 @@ impl Prepared {
                     trigger: Trigger::WhalleyWilmott { coef },
                 }
             }
+            Policy::CostBenefit { cost, risk_aversion, terminal, expiry_aware, fixed_cost } => {
+                if !(risk_aversion > 0.0)
+                    || !(0.0..=1.0).contains(&cost)
+                    || !(0.0..=100.0).contains(&terminal)
+                    || !(fixed_cost >= 0.0)
+                {
+                    return config_err(format!(
+                        "the cost-benefit band needs risk aversion > 0, cost in [0, 1], a terminal factor in \
+                         [0, 100] and a fixed cost >= 0, got {risk_aversion}, {cost}, {terminal} and {fixed_cost}"
+                    ));
+                }
+                let (c, ra, t, f) = (
+                    fixed(cost, "cost")?,
+                    fixed(risk_aversion, "risk aversion")?,
+                    fixed(terminal, "terminal factor")?,
+                    fixed(fixed_cost, "fixed cost")?,
+                );
+                if ra <= 0 {
+                    return config_err(format!("risk aversion {risk_aversion} rounds to zero in I80F48"));
+                }
+                let (c_f, ra_f, t_f, f_f) =
+                    (c.to_num::<f64>(), ra.to_num::<f64>(), t.to_num::<f64>(), f.to_num::<f64>());
+                Prepared {
+                    policy,
+                    hedge_policy: HedgePolicy::CostBenefit(CostBenefit {
+                        cost: c,
+                        risk_aversion: ra,
+                        terminal: t,
+                        expiry_aware,
+                        fixed_cost: f,
+                    }),
+                    trigger: Trigger::CostBenefit {
+                        coef: 1.5 * c_f / ra_f,
+                        factor: t_f * c_f / ra_f,
+                        expiry_aware,
+                        fixed_coef: 12.0 * f_f / ra_f,
+                        break_even_coef: if c_f > 0.0 { 2.0 * ra_f * f_f / (c_f * c_f) } else { 0.0 },
+                    },
+                }
+            }
+            Policy::DpOptimal { .. } => return config_err("the DP policy is prepared from its solved bands"),
             Policy::TimeInterval { interval_steps } => {
                 if interval_steps == 0 {
                     return config_err("a time interval must be at least one decision step");

@@ -92,6 +92,97 @@ pub fn cost_at_std(points: &[Point], frontier: &[usize], std: f64) -> Option<f64
     }
 }
 
+/// How much cheaper `policy` is than `versus` at one matched std.
+#[derive(Clone, Debug, Serialize)]
+pub struct Saving {
+    pub policy: &'static str,
+    pub versus: &'static str,
+    /// (1 - cost / cost_versus) x 100 on all paths; None where either
+    /// frontier does not reach the std.
+    pub pct: Option<f64>,
+    /// Bootstrap standard error of `pct` over paths (the same resampled
+    /// paths for both policies); None when fewer than half the resamples
+    /// reach the std.
+    pub se_pct: Option<f64>,
+}
+
+/// Each family's sweep points recomputed on bootstrap resamples of the
+/// paths: `[resample][family]` -> (points, frontier). Only mean cost and std
+/// are filled in. Resample r draws path indices from its own ChaCha8 stream
+/// of `seed`, shared by every family (the savings are paired).
+pub fn bootstrap_points(
+    families: &[&[Vec<Outcome>]],
+    resamples: usize,
+    seed: u64,
+) -> Vec<Vec<(Vec<Point>, Vec<usize>)>> {
+    use rand::{Rng, SeedableRng};
+    use rayon::prelude::*;
+    let paths = families.first().and_then(|f| f.first()).map_or(0, |o| o.len());
+    if paths < 2 {
+        return Vec::new();
+    }
+    (0..resamples as u64)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0xb007_57a9);
+            rng.set_stream(r);
+            let pick: Vec<usize> = (0..paths).map(|_| rng.gen_range(0..paths)).collect();
+            families
+                .iter()
+                .map(|sweep| {
+                    let points: Vec<Point> = sweep
+                        .iter()
+                        .map(|out| {
+                            let n = paths as f64;
+                            let (mut cost, mut pnl, mut pnl2) = (0.0, 0.0, 0.0);
+                            for &i in &pick {
+                                cost += out[i].cost;
+                                pnl += out[i].pnl;
+                                pnl2 += out[i].pnl * out[i].pnl;
+                            }
+                            let mean = pnl / n;
+                            let var = ((pnl2 - n * mean * mean) / (n - 1.0)).max(0.0);
+                            Point {
+                                param: 0.0,
+                                mean_cost: cost / n,
+                                std_pnl: var.sqrt(),
+                                cvar95: 0.0,
+                                trades: 0.0,
+                                mean_pnl: mean,
+                            }
+                        })
+                        .collect();
+                    let frontier = pareto_frontier(&points);
+                    (points, frontier)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The saving of family `a` over family `b` at `std`, with its standard
+/// error over the bootstrap resamples.
+pub fn saving_at_std(
+    names: (&'static str, &'static str),
+    a: (&[Point], &[usize]),
+    b: (&[Point], &[usize]),
+    boot: &[Vec<(Vec<Point>, Vec<usize>)>],
+    (ia, ib): (usize, usize),
+    std: f64,
+) -> Saving {
+    let saving = |ca: Option<f64>, cb: Option<f64>| match (ca, cb) {
+        (Some(x), Some(y)) if y > 0.0 => Some((1.0 - x / y) * 100.0),
+        _ => None,
+    };
+    let pct = saving(cost_at_std(a.0, a.1, std), cost_at_std(b.0, b.1, std));
+    let draws: Vec<f64> = boot
+        .iter()
+        .filter_map(|r| saving(cost_at_std(&r[ia].0, &r[ia].1, std), cost_at_std(&r[ib].0, &r[ib].1, std)))
+        .collect();
+    let se_pct = (pct.is_some() && draws.len() * 2 >= boot.len() && draws.len() >= 2).then(|| std_dev(&draws));
+    Saving { policy: names.0, versus: names.1, pct, se_pct }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +208,41 @@ mod tests {
         let pts = [p(10.0, 5.0), p(8.0, 9.0), p(12.0, 6.0), p(14.0, 2.0), p(9.0, 9.5)];
         // (8,9) -> (10,5) -> (14,2); (12,6) and (9,9.5) are dominated
         assert_eq!(pareto_frontier(&pts), vec![1, 0, 3]);
+    }
+
+    #[test]
+    fn bootstrap_error_shrinks_with_more_paths_and_is_zero_for_identical_policies() {
+        use crate::engine::Outcome;
+        // two "policies": b costs 10 + noise, a costs 8 + the same noise on
+        // half the paths; both have the same P&L spread.
+        let make = |n: usize, shift: f64| -> Vec<Vec<Outcome>> {
+            (0..3)
+                .map(|k| {
+                    (0..n)
+                        .map(|i| {
+                            let noise = ((i * 7919) % 101) as f64 / 10.0;
+                            let spread = (k + 1) as f64 * (((i * 104729) % 211) as f64 - 105.0);
+                            Outcome { cost: (10.0 - shift) / (k + 1) as f64 + noise, pnl: spread, trades: 1 }
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let se = |n: usize| {
+            let (a, b) = (make(n, 2.0), make(n, 0.0));
+            let pa: Vec<Point> = a.iter().map(|o| Point::from_outcomes(0.0, o)).collect();
+            let pb: Vec<Point> = b.iter().map(|o| Point::from_outcomes(0.0, o)).collect();
+            let (fa, fb) = (pareto_frontier(&pa), pareto_frontier(&pb));
+            let boot = bootstrap_points(&[&a, &b], 100, 3);
+            let std = pa[1].std_pnl;
+            let same = saving_at_std(("a", "a"), (&pa, &fa), (&pa, &fa), &boot, (0, 0), std);
+            assert_eq!((same.pct, same.se_pct), (Some(0.0), Some(0.0)));
+            saving_at_std(("a", "b"), (&pa, &fa), (&pb, &fb), &boot, (0, 1), std)
+        };
+        let (small, large) = (se(200), se(3200));
+        assert!(small.pct.unwrap() > 0.0);
+        let (s1, s2) = (small.se_pct.unwrap(), large.se_pct.unwrap());
+        assert!(s1 > 0.0 && s2 > 0.0 && s2 < 0.6 * s1, "{s1} vs {s2}: 16x the paths should quarter the error");
     }
 
     #[test]

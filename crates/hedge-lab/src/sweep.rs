@@ -1,11 +1,11 @@
 //! The policy sweep: every policy family over a range of its parameter, on
 //! the same paths; Pareto frontiers; costs at matched P&L risk.
-use crate::book::{Book, BookKind};
+use crate::book::{Book, BookKind, LegSpec};
 use crate::cost::CostModel;
-use crate::engine::Setup;
+use crate::engine::{DpSettings, Outcome, Setup};
 use crate::paths::{Market, PathModel};
 use crate::policy::{Family, Policy};
-use crate::stats::{cost_at_std, pareto_frontier, Point};
+use crate::stats::{bootstrap_points, cost_at_std, pareto_frontier, saving_at_std, Point, Saving};
 use crate::{config_err, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -16,6 +16,8 @@ pub struct LabConfig {
     pub book_kind: BookKind,
     pub contracts: u64,
     pub days: f64,
+    /// A book of these legs instead of `book_kind` x `contracts` x `days`.
+    pub legs: Vec<LegSpec>,
     pub model: PathModel,
     pub costs: CostModel,
     pub step_minutes: f64,
@@ -24,6 +26,15 @@ pub struct LabConfig {
     /// The program's band floor and per-call trade cap, underlying (0 = none).
     pub min_band: f64,
     pub max_trade: f64,
+    /// Edge policies trade this fraction of the way from the band edge back
+    /// to the target (0 = to the edge).
+    pub retrace: f64,
+    /// The cost-benefit band's terminal factor c.
+    pub terminal: f64,
+    /// Bootstrap resamples of the paths behind each saving's standard error.
+    pub bootstrap: usize,
+    /// How the DP bound is solved.
+    pub dp: DpSettings,
     /// Proportional cost the WW band is computed with, bps; None = the fee
     /// (30 bps when the fee is zero: only cost / risk aversion matters and
     /// the risk aversion is swept).
@@ -45,6 +56,7 @@ impl LabConfig {
             book_kind: BookKind::Straddle,
             contracts: 1000,
             days: 7.0,
+            legs: Vec::new(),
             model: PathModel::Gbm,
             costs: CostModel { fixed_per_trade: 0.0, fee_bps: 30.0, venue_tvl: 0.0, venue_spot: market.spot },
             step_minutes: 1.0,
@@ -52,6 +64,10 @@ impl LabConfig {
             seed: 1,
             min_band: 0.0,
             max_trade: 0.0,
+            retrace: 0.0,
+            terminal: 1.0,
+            bootstrap: 200,
+            dp: DpSettings::default(),
             ww_cost_bps: None,
             sweep_points: 12,
             std_levels: vec![0.10, 0.125, 0.15, 0.20],
@@ -60,8 +76,21 @@ impl LabConfig {
     }
 
     pub fn setup(&self) -> Result<Setup> {
-        let book = Book::new(self.book_kind, self.contracts, self.days, &self.market)?;
-        Setup::new(book, self.market, &self.model, self.costs, self.min_band, self.max_trade, self.step_minutes)
+        let book = if self.legs.is_empty() {
+            Book::new(self.book_kind, self.contracts, self.days, &self.market)?
+        } else {
+            Book::from_legs(&self.legs, &self.market)?
+        };
+        Setup::new(
+            book,
+            self.market,
+            &self.model,
+            self.costs,
+            self.min_band,
+            self.max_trade,
+            self.retrace,
+            self.step_minutes,
+        )
     }
 
     fn ww_cost(&self) -> f64 {
@@ -110,10 +139,20 @@ pub fn sweep_policies(cfg: &LabConfig, setup: &Setup) -> Result<Vec<(Family, Vec
                 match family {
                     Family::ThresholdToTarget => Policy::ThresholdToTarget { band: round_sig(target_band) },
                     Family::ThresholdToEdge => Policy::ThresholdToEdge { band: round_sig(edge_band) },
-                    Family::WhalleyWilmott => {
+                    Family::WhalleyWilmott | Family::CostBenefit | Family::ExpiryAware | Family::DpOptimal => {
                         let c = cfg.ww_cost();
-                        let ra = 1.5 * c * s * book.gamma * book.gamma / edge_band.powi(3);
-                        Policy::WhalleyWilmott { cost: c, risk_aversion: round_sig(ra) }
+                        let risk_aversion = round_sig(1.5 * c * s * book.gamma * book.gamma / edge_band.powi(3));
+                        match family {
+                            Family::WhalleyWilmott => Policy::WhalleyWilmott { cost: c, risk_aversion },
+                            Family::DpOptimal => Policy::DpOptimal { risk_aversion },
+                            _ => Policy::CostBenefit {
+                                cost: c,
+                                risk_aversion,
+                                terminal: cfg.terminal,
+                                expiry_aware: family == Family::ExpiryAware,
+                                fixed_cost: cfg.costs.fixed_per_trade,
+                            },
+                        }
                     }
                     Family::TimeInterval => {
                         let n = ((std::f64::consts::PI / 4.0).sqrt() * book.vega * vol / (aim * premium)).powi(2);
@@ -144,7 +183,12 @@ pub struct BookSummary {
     pub kind: BookKind,
     pub contracts: u64,
     pub strikes: Vec<f64>,
+    /// The last expiry.
     pub expiry_days: f64,
+    /// Every expiry, rising.
+    pub expiries_days: Vec<f64>,
+    /// The legs, when the book was given leg by leg.
+    pub legs: Vec<LegSpec>,
     pub spot: f64,
     pub vol: f64,
     pub rate: f64,
@@ -175,9 +219,11 @@ pub struct Matched {
     /// Interpolated mean cost on each policy's frontier, quote; null where
     /// the frontier does not reach this std.
     pub costs: BTreeMap<&'static str, Option<f64>>,
-    /// How much cheaper WW is than each other policy at this std, percent
-    /// (1 - cost_WW / cost_other) x 100; null where either is missing.
-    pub ww_saving_pct: BTreeMap<&'static str, Option<f64>>,
+    /// How much cheaper each adaptive policy (WW, cost-benefit,
+    /// expiry-aware) is than each other policy at this std, percent
+    /// (1 - cost / cost_other) x 100, with its bootstrap standard error over
+    /// paths.
+    pub savings: Vec<Saving>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -191,6 +237,12 @@ pub struct SweepReport {
     pub decision_steps: usize,
     pub min_band: f64,
     pub max_trade: f64,
+    pub retrace: f64,
+    pub terminal: f64,
+    pub bootstrap: usize,
+    pub dp: DpSettings,
+    /// Wall time of the DP solves (all risk aversions), seconds.
+    pub dp_solve_s: f64,
     pub policies: Vec<PolicyReport>,
     pub matched: Vec<Matched>,
 }
@@ -200,13 +252,20 @@ pub fn run_sweep(cfg: &LabConfig, progress: &(dyn Fn() + Sync)) -> Result<SweepR
     if cfg.families.is_empty() {
         return config_err("no policy selected");
     }
+    if !(0.0..=100.0).contains(&cfg.terminal) {
+        return config_err("--terminal must be in [0, 100] (1 = the break-even trade)");
+    }
     if cfg.std_levels.iter().any(|l| !(*l > 0.0)) {
         return config_err("--std-levels must be positive fractions of the premium");
     }
+    crate::engine::check_paths(cfg.paths)?;
     let setup = cfg.setup()?;
     let sweeps = sweep_policies(cfg, &setup)?;
     let all: Vec<Policy> = sweeps.iter().flat_map(|(_, p)| p.iter().copied()).collect();
-    let outcomes = setup.run_paths(&all, cfg.seed, cfg.paths, progress)?;
+    let solving = std::time::Instant::now();
+    let prepared = setup.prepare(&all, &cfg.dp)?;
+    let dp_solve_s = solving.elapsed().as_secs_f64();
+    let outcomes = setup.run_prepared(&prepared, cfg.seed, cfg.paths, progress)?;
     let mut next = 0;
     let mut policies = Vec::new();
     for (family, family_policies) in &sweeps {
@@ -228,6 +287,14 @@ pub fn run_sweep(cfg: &LabConfig, progress: &(dyn Fn() + Sync)) -> Result<SweepR
         });
     }
     let premium = setup.book.premium;
+    // outcomes of each family's sweep, in the order of `policies`
+    let mut by_family: Vec<&[Vec<Outcome>]> = Vec::new();
+    let mut at = 0;
+    for (_, family_policies) in &sweeps {
+        by_family.push(&outcomes[at..at + family_policies.len()]);
+        at += family_policies.len();
+    }
+    let boot = bootstrap_points(&by_family, cfg.bootstrap, cfg.seed);
     let matched = cfg
         .std_levels
         .iter()
@@ -235,19 +302,25 @@ pub fn run_sweep(cfg: &LabConfig, progress: &(dyn Fn() + Sync)) -> Result<SweepR
             let std = level * premium;
             let costs: BTreeMap<_, _> =
                 policies.iter().map(|p| (p.name, cost_at_std(&p.points, &p.frontier, std))).collect();
-            let ww = costs.get(Family::WhalleyWilmott.name()).copied().flatten();
-            let ww_saving_pct = costs
-                .iter()
-                .filter(|(name, _)| **name != Family::WhalleyWilmott.name())
-                .map(|(name, c)| {
-                    let saving = match (ww, *c) {
-                        (Some(w), Some(c)) if c > 0.0 => Some((1.0 - w / c) * 100.0),
-                        _ => None,
-                    };
-                    (*name, saving)
-                })
-                .collect();
-            Matched { std_level: level, std_pnl: std, costs, ww_saving_pct }
+            let mut savings = Vec::new();
+            for (i, (family, _)) in sweeps.iter().enumerate() {
+                if !family.is_adaptive() {
+                    continue;
+                }
+                for (j, (other, _)) in sweeps.iter().enumerate() {
+                    if i != j {
+                        savings.push(saving_at_std(
+                            (family.name(), other.name()),
+                            (&policies[i].points, &policies[i].frontier),
+                            (&policies[j].points, &policies[j].frontier),
+                            &boot,
+                            (i, j),
+                            std,
+                        ));
+                    }
+                }
+            }
+            Matched { std_level: level, std_pnl: std, costs, savings }
         })
         .collect();
     let book = &setup.book;
@@ -256,7 +329,9 @@ pub fn run_sweep(cfg: &LabConfig, progress: &(dyn Fn() + Sync)) -> Result<SweepR
             kind: book.kind,
             contracts: book.contracts,
             strikes: book.strikes(),
-            expiry_days: cfg.days,
+            expiry_days: book.expiry_years * 365.0,
+            expiries_days: book.expiries_years.iter().map(|e| e * 365.0).collect(),
+            legs: cfg.legs.clone(),
             spot: cfg.market.spot,
             vol: cfg.market.vol,
             rate: cfg.market.rate,
@@ -272,6 +347,11 @@ pub fn run_sweep(cfg: &LabConfig, progress: &(dyn Fn() + Sync)) -> Result<SweepR
         decision_steps: setup.n_steps,
         min_band: cfg.min_band,
         max_trade: cfg.max_trade,
+        retrace: cfg.retrace,
+        terminal: cfg.terminal,
+        bootstrap: cfg.bootstrap,
+        dp: cfg.dp,
+        dp_solve_s,
         policies,
         matched,
     })
@@ -293,7 +373,7 @@ mod tests {
         let cfg = LabConfig::default_book();
         let setup = cfg.setup().unwrap();
         let sweeps = sweep_policies(&cfg, &setup).unwrap();
-        assert_eq!(sweeps.len(), 5);
+        assert_eq!(sweeps.len(), Family::ALL.len());
         for (family, pols) in sweeps {
             assert_eq!(pols.len(), 12, "{family:?}: {pols:?}");
             assert!(pols.iter().all(|p| p.family() == family));

@@ -23,6 +23,7 @@
 //!   band (mean square b^2/6, one trade per b^2/a^2 of time).
 use crate::book::{Book, BookKind};
 use crate::cost::{ConstantProduct, CostModel};
+use crate::engine::DpSettings;
 use crate::engine::Setup;
 use crate::paths::{Market, PathGenerator, PathModel};
 use crate::policy::Policy;
@@ -156,8 +157,14 @@ pub fn derman_kamal_gate(cfg: &ValidationConfig, n: usize, progress: &(dyn Fn() 
     let (market, book) = gate_book(cfg)?;
     let step_minutes = cfg.days * 1440.0 / n as f64;
     let formula = (std::f64::consts::PI / 4.0).sqrt() * book.vega * market.vol / (n as f64).sqrt();
-    let setup = Setup::new(book, market, &PathModel::Gbm, CostModel::fee_only(0.0), 0.0, 0.0, step_minutes)?;
-    let out = setup.run_paths(&[Policy::TimeInterval { interval_steps: 1 }], cfg.seed, cfg.paths, progress)?;
+    let setup = Setup::new(book, market, &PathModel::Gbm, CostModel::fee_only(0.0), 0.0, 0.0, 0.0, step_minutes)?;
+    let out = setup.run_paths(
+        &[Policy::TimeInterval { interval_steps: 1 }],
+        &DpSettings::default(),
+        cfg.seed,
+        cfg.paths,
+        progress,
+    )?;
     let pnl: Vec<f64> = out[0].iter().map(|o| o.pnl).collect();
     Ok(gate(
         format!("derman-kamal N={n}"),
@@ -179,8 +186,14 @@ pub fn leland_gate(cfg: &ValidationConfig, progress: &(dyn Fn() + Sync)) -> Resu
     let paths = leland_paths(cfg.paths);
     let (s, gamma, life) = (market.spot, book.gamma, book.expiry_years);
     let costs = CostModel::fee_only(cfg.fee_bps);
-    let setup = Setup::new(book, market, &PathModel::Gbm, costs, 0.0, 0.0, LELAND_INTERVAL_MINUTES)?;
-    let out = setup.run_paths(&[Policy::TimeInterval { interval_steps: 1 }], cfg.seed, paths, progress)?;
+    let setup = Setup::new(book, market, &PathModel::Gbm, costs, 0.0, 0.0, 0.0, LELAND_INTERVAL_MINUTES)?;
+    let out = setup.run_paths(
+        &[Policy::TimeInterval { interval_steps: 1 }],
+        &DpSettings::default(),
+        cfg.seed,
+        paths,
+        progress,
+    )?;
     let measured = out[0].iter().map(|o| o.cost).sum::<f64>() / paths as f64;
     let formula = kappa * s * s * gamma * market.vol * (2.0 / (std::f64::consts::PI * setup.dt_years)).sqrt() * life;
     Ok(gate(
@@ -200,7 +213,7 @@ pub fn leland_gate(cfg: &ValidationConfig, progress: &(dyn Fn() + Sync)) -> Resu
 /// variance x mean trade count.
 pub fn variance_trades_gate(cfg: &ValidationConfig, progress: &(dyn Fn() + Sync)) -> Result<Gate> {
     let (market, book) = gate_book(cfg)?;
-    let setup = Setup::new(book, market, &PathModel::Gbm, CostModel::fee_only(0.0), 0.0, 0.0, cfg.step_minutes)?;
+    let setup = Setup::new(book, market, &PathModel::Gbm, CostModel::fee_only(0.0), 0.0, 0.0, 0.0, cfg.step_minutes)?;
     let clock_steps = (RATIO_CLOCK_MINUTES / cfg.step_minutes).round().max(1.0) as usize;
     let clock_trades = (setup.n_steps / clock_steps).max(1) as f64;
     // The band with about as many trades: for an ATM straddle the integral
@@ -210,7 +223,7 @@ pub fn variance_trades_gate(cfg: &ValidationConfig, progress: &(dyn Fn() + Sync)
     let band = cfg.contracts as f64 / clock_trades.sqrt();
     let policies = [Policy::TimeInterval { interval_steps: clock_steps }, Policy::ThresholdToTarget { band }];
     let paths = ratio_paths(cfg.paths);
-    let out = setup.run_paths(&policies, cfg.seed, paths, progress)?;
+    let out = setup.run_paths(&policies, &DpSettings::default(), cfg.seed, paths, progress)?;
     let var_x_trades = |o: &[crate::engine::Outcome]| {
         let pnl: Vec<f64> = o.iter().map(|x| x.pnl).collect();
         let trades = o.iter().map(|x| x.trades as f64).sum::<f64>() / o.len() as f64;

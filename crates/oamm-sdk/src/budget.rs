@@ -40,7 +40,7 @@ pub fn options_ix_bound(data: &[u8]) -> Option<u32> {
         (oi::Buy::DISCRIMINATOR, 650_000),
         (oi::Sell::DISCRIMINATOR, 650_000),
         (oi::RefreshGreeks::DISCRIMINATOR, 285_000),
-        (oi::Rebalance::DISCRIMINATOR, 350_000),
+        (oi::Rebalance::DISCRIMINATOR, 415_000), // the expiry-aware cost-benefit band at 32 live (16 expiries)
         (oi::SettleSeries::DISCRIMINATOR, 84_000),
         (oi::Redeem::DISCRIMINATOR, 44_000),
         (oi::CloseSeries::DISCRIMINATOR, 19_000),

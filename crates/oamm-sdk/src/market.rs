@@ -58,6 +58,7 @@ pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
             // 100 SOL: a 20,000 SOL venue fills it well inside the 150 bps
             // bound; larger hedges split across calls
             max_trade: 100_000_000_000,
+            retrace_bps: 0,
             max_slippage_bps: 150,
             venue_program: spot_venue::ID,
             venue_pool,

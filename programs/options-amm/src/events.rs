@@ -179,7 +179,9 @@ pub struct Rebalanced {
     /// Underlying base units held before and after.
     pub hedge_before: u64,
     pub hedge_after: u64,
-    /// B* and the band half-width, underlying base units (I80F48 bits).
+    /// B* and the band width the plan used (the side the hedge crossed, or
+    /// the wider side when it traded to unwind or fund payouts), underlying
+    /// base units (I80F48 bits).
     pub target_bits: i128,
     pub band_bits: i128,
     /// What the pool paid into the venue and got out (quote or underlying).

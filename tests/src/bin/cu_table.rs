@@ -14,6 +14,16 @@
 //! pass between the trades and the LP flows so the mark and trading IVs
 //! differ (an LP flow then prices each series twice).
 //!
+//! The `rebalance` row runs the delta-threshold policy (the narrowest band
+//! allowed, so the book is always due a hedge); the three rows after it
+//! run the same book under Whalley-Wilmott and under the cost-benefit band
+//! (issue 17) without and with the expiry-aware allowances, each a buy and
+//! a sell after a 10% price move. Their risk aversion is set so high that
+//! the band is the pool's floor and every move trades: the arithmetic is
+//! the same at any risk aversion, and with it every early expiry's
+//! allowance is smaller than its delta, so every bucket stays in the core
+//! band (its most expensive path).
+//!
 //! Usage: cu_table [--out FILE]   (markdown; stdout when no file is given)
 use oamm_sdk::bank::{Bank, BankResult};
 use oamm_sdk::ix::{self, data};
@@ -35,7 +45,10 @@ const MAX_TX_CU: u32 = 1_400_000;
 /// MAX_LIVE_SERIES (32). One expiry per series is the worst case (nothing
 /// is shared between series); 16 series on 4 expiries is a more usual book.
 const SIZES: [(usize, usize); 6] = [(1, 1), (4, 4), (8, 8), (16, 16), (16, 4), (32, 16)];
-const ROWS: [&str; 21] = [
+const REBALANCE_WW: &str = "rebalance, Whalley-Wilmott";
+const REBALANCE_CB_FLAT: &str = "rebalance, cost-benefit";
+const REBALANCE_CB: &str = "rebalance, cost-benefit (expiry-aware)";
+const ROWS: [&str; 24] = [
     "initialize_pool",
     "update_pool_params",
     "set_paused",
@@ -47,6 +60,9 @@ const ROWS: [&str; 21] = [
     "sell",
     "refresh_greeks",
     "rebalance",
+    REBALANCE_WW,
+    REBALANCE_CB_FLAT,
+    REBALANCE_CB,
     "settle_series",
     "redeem",
     "close_series",
@@ -155,8 +171,9 @@ async fn measure(n: usize, expiries: usize) -> Meter {
         meter.take("buy after refresh_greeks", m.buy(&mut bank, &mut trader, s, SOL, u64::MAX).await, &bank);
     }
     hedge(&mut bank, &mut m, &mut meter, &lp).await;
-
     let arb = ok("arb", m.new_actor(&mut bank, 0).await);
+    edge_policy_rebalances(&mut bank, &mut m, &mut meter, &lp, &arb, n).await;
+
     ok("align", m.align_venue(&mut bank, &arb).await);
     bank.mint_to(&m.keys.quote_mint, &m.mint_authority, &arb.quote, 10_000 * USDC).await.unwrap();
     meter.take("venue swap", m.venue_swap(&mut bank, &arb, 10_000 * USDC, false).await, &bank);
@@ -227,6 +244,51 @@ async fn hedge(bank: &mut Bank, m: &mut Market, meter: &mut Meter, keeper: &Acto
             }
         }
     }
+}
+
+/// The book's rebalance under Whalley-Wilmott and under the cost-benefit
+/// band, plain and expiry-aware: for each, one after the price falls 10%
+/// and one after it rises back (the venue aligned to the oracle each time,
+/// a cooldown apart). Then the pool returns to the delta-threshold policy.
+async fn edge_policy_rebalances(
+    bank: &mut Bank,
+    m: &mut Market,
+    meter: &mut Meter,
+    keeper: &Actor,
+    arb: &Actor,
+    n: usize,
+) {
+    let mut params = ok("pool", m.pool(bank).await).params;
+    let threshold = params.hedge.policy;
+    let cooldown = params.hedge.cooldown_s as i64;
+    let base = m.spot_e8;
+    // 1,000 per quote unit: every band is the pool's floor
+    let risk_aversion_ppm = 1_000_000_000;
+    let ww = HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm };
+    let cb = |expiry_aware| HedgePolicyConfig::CostBenefit {
+        cost_bps: 30,
+        risk_aversion_ppm,
+        terminal_bps: 10_000,
+        expiry_aware,
+    };
+    for (row, policy) in [(REBALANCE_WW, ww), (REBALANCE_CB_FLAT, cb(false)), (REBALANCE_CB, cb(true))] {
+        params.hedge.policy = policy;
+        ok("policy", m.update_params(bank, params.clone()).await);
+        for price in [base - base / 10, base] {
+            bank.advance(cooldown);
+            m.post_price(bank, price);
+            ok("align", m.align_venue(bank, arb).await);
+            next_second(bank, m);
+            match m.rebalance(bank, keeper).await {
+                // a one-series book's gamma may not move its hedge past the
+                // floor; from 8 series on every move must trade
+                Err(e) if n < 8 && e.code() == Some(OptionsError::RebalanceNotDue.into()) => {}
+                r => meter.take(row, r, bank),
+            }
+        }
+    }
+    params.hedge.policy = threshold;
+    ok("policy", m.update_params(bank, params).await);
 }
 
 async fn initialize_cost() -> u64 {
@@ -332,7 +394,7 @@ fn client_bound(row: &str) -> u32 {
         "buy" | "buy after refresh_greeks" => oi::Buy::DISCRIMINATOR,
         "sell" => oi::Sell::DISCRIMINATOR,
         "refresh_greeks" => oi::RefreshGreeks::DISCRIMINATOR,
-        "rebalance" => oi::Rebalance::DISCRIMINATOR,
+        "rebalance" | REBALANCE_WW | REBALANCE_CB_FLAT | REBALANCE_CB => oi::Rebalance::DISCRIMINATOR,
         "settle_series" => oi::SettleSeries::DISCRIMINATOR,
         "redeem" => oi::Redeem::DISCRIMINATOR,
         "close_series" => oi::CloseSeries::DISCRIMINATOR,

@@ -156,6 +156,31 @@ fn broken_params(p: &PoolParams) -> Vec<(&'static str, PoolParams, OptionsError)
         &|q| q.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: u16::MAX, risk_aversion_ppm: 1 },
         OptionsError::InvalidHedgeParams,
     );
+    add(
+        "cost-benefit cost_bps",
+        &|q| {
+            q.hedge.policy = HedgePolicyConfig::CostBenefit {
+                cost_bps: u16::MAX,
+                risk_aversion_ppm: 1,
+                terminal_bps: 10_000,
+                expiry_aware: true,
+            }
+        },
+        OptionsError::InvalidHedgeParams,
+    );
+    add(
+        "cost-benefit terminal_bps",
+        &|q| {
+            q.hedge.policy = HedgePolicyConfig::CostBenefit {
+                cost_bps: 30,
+                risk_aversion_ppm: u64::MAX,
+                terminal_bps: u32::MAX,
+                expiry_aware: false,
+            }
+        },
+        OptionsError::InvalidHedgeParams,
+    );
+    add("retrace_bps", &|q| q.hedge.retrace_bps = u16::MAX, OptionsError::InvalidHedgeParams);
     out
 }
 

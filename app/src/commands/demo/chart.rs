@@ -44,7 +44,12 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
     }
     let total: Vec<(f64, f64)> =
         std::iter::once((0.0, 0.0)).chain(r.timeline.iter().map(|s| (s.day, s.total_delta / SOL))).collect();
-    let band: Vec<(f64, f64)> = r.timeline.iter().map(|s| (s.day, s.band / SOL)).collect();
+    // (day, below, above): the band's sides around zero delta, drawn at
+    // most twice the largest delta wide (the cost-benefit band grows
+    // without bound as an expiry nears)
+    let reach = 2.0 * delta.iter().chain(total.iter()).map(|p| p.1.abs()).fold(1.0, f64::max);
+    let band: Vec<(f64, f64, f64)> =
+        r.timeline.iter().map(|s| (s.day, -(s.band_below / SOL).min(reach), (s.band_above / SOL).min(reach))).collect();
 
     let root = SVGBackend::new(path, (1100, 900)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -81,7 +86,7 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
 
     // 2. pool delta and band
     let (mut d0, mut d1) =
-        range(delta.iter().chain(total.iter()).map(|p| p.1).chain(band.iter().flat_map(|b| [b.1, -b.1])), 0.1);
+        range(delta.iter().chain(total.iter()).map(|p| p.1).chain(band.iter().flat_map(|b| [b.1, b.2])), 0.1);
     d0 = d0.min(-0.5);
     d1 = d1.max(0.5);
     let mut c = ChartBuilder::on(&panels[1])
@@ -101,14 +106,14 @@ pub fn write_svg(r: &DemoReport, path: &Path) -> anyhow::Result<()> {
         .draw()?;
     if !band.is_empty() {
         // the band as a step function, one shaded polygon
-        let mut upper = Vec::new();
+        let (mut upper, mut lower) = (Vec::new(), Vec::new());
         let mut prev_day = 0.0;
-        for &(day, b) in &band {
-            upper.push((prev_day, b));
-            upper.push((day, b));
+        for &(day, below, above) in &band {
+            upper.extend([(prev_day, above), (day, above)]);
+            lower.extend([(prev_day, below), (day, below)]);
             prev_day = day;
         }
-        let lower: Vec<(f64, f64)> = upper.iter().rev().map(|&(x, y)| (x, -y)).collect();
+        lower.reverse();
         let poly: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
         c.draw_series(std::iter::once(Polygon::new(poly, GREEN.mix(0.12))))?;
     }

@@ -114,7 +114,11 @@ pub struct StepRecord {
     pub delta_before: f64,
     /// hedge - target at the end of the step.
     pub delta_after: f64,
-    pub band: f64,
+    /// The policy's no-trade band at the end of the step: nothing trades
+    /// while -band_below <= hedge - target <= band_above (the sides differ
+    /// for the expiry-aware cost-benefit policy).
+    pub band_below: f64,
+    pub band_above: f64,
     /// hedge - net delta, unclamped: the pool's whole exposure, including
     /// the short puts' delta the hedge vault cannot offset (it cannot go short).
     pub total_delta: f64,

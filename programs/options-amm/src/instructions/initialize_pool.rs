@@ -135,7 +135,7 @@ pub fn handler(ctx: Context<InitializePool>, params: PoolParams) -> Result<()> {
             price_memory: Default::default(),
             locked_fees: 0,
             locked_fees_at: 0,
-            reserved: [0; 128],
+            reserved: [0; crate::state::pool::POOL_RESERVED_BYTES],
         },
     )?;
     emit!(PoolInitialized { pool: pool_key, admin, underlying_mint, quote_mint, feed_id });

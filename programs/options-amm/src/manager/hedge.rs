@@ -16,15 +16,28 @@
 //! the unit: H scales with gamma^(2/3)); the pool's amounts are base units.
 //! A trade's size is rounded up to a whole base unit so the hedge lands
 //! inside the band, never a fraction of a unit short of it.
-use crate::constants::{BPS, MAX_KEEPER_REWARD_BPS};
+//!
+//! The cost-benefit policy reads the book by expiry: one
+//! [`ExpiryBucket`] per board of the greek cache (a board is one expiry),
+//! with the sums over its live series of net short x delta and net short x
+//! gamma, the time to the board's expiry, and the board's base IV as the
+//! volatility its delta moves with (a documented choice: the series' mark
+//! IVs differ from it by their skew, but a gamma-weighted mean of them
+//! would cost a division per board for a term that enters the band only as
+//! its allowance's and H0's scale). The buckets are built only for that
+//! policy, on the stack frame of a helper of their own (`MAX_BOARDS` x 64
+//! bytes), never in `rebalance`'s handler frame.
+use crate::constants::{BPS, MAX_BOARDS, MAX_KEEPER_REWARD_BPS};
 use crate::error::{math_err, OptionsError};
-use crate::state::greek_cache::GreekCache;
+use crate::state::greek_cache::{t_years, GreekCache};
 use crate::state::params::{HedgeConfig, HedgePolicyConfig};
 use crate::state::pool::Pool;
 use anchor_lang::prelude::*;
-use options_math::hedge::{decide, HedgeInputs, HedgeLimits, HedgePolicy};
+use options_math::hedge::{
+    decide, Band, CostBenefit, ExpiryBucket, HedgeDecision, HedgeInputs, HedgeLimits, HedgePolicy,
+};
 use options_math::units::{to_base_units, Decimals, Rounding};
-use options_math::I80F48;
+use options_math::{MathError, I80F48};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HedgeSide {
@@ -45,7 +58,10 @@ pub struct RebalancePlan {
     pub hedge_before: u64,
     /// B*, underlying base units.
     pub target: I80F48,
-    /// Band half-width used, underlying base units.
+    /// Band width used, underlying base units: the side the hedge crossed
+    /// when the policy asked for the trade; the wider side when the plan
+    /// trades for another reason (unwinding a hedge no series needs, or
+    /// funding settled payouts).
     pub band: I80F48,
     /// The plan sells to fund settled payouts the quote vault cannot cover.
     pub funds_payouts: bool,
@@ -58,14 +74,146 @@ fn bps(x: u64) -> I80F48 {
 /// The pool's configured policy in options-math's terms (whole units).
 pub fn policy(cfg: &HedgeConfig, d: Decimals) -> Result<(HedgePolicy, HedgeLimits)> {
     let whole = |base: u64| d.underlying_whole(I80F48::from_num(base)).map_err(math_err);
+    let ppm = |x: u64| options_math::units::div_by_int(I80F48::from_num(x), 1_000_000);
     let policy = match cfg.policy {
         HedgePolicyConfig::DeltaThreshold { band } => HedgePolicy::DeltaThreshold { band: whole(band)? },
-        HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => HedgePolicy::WhalleyWilmott {
-            cost: bps(cost_bps as u64),
-            risk_aversion: options_math::units::div_by_int(I80F48::from_num(risk_aversion_ppm), 1_000_000),
-        },
+        HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => {
+            HedgePolicy::WhalleyWilmott { cost: bps(cost_bps as u64), risk_aversion: ppm(risk_aversion_ppm) }
+        }
+        // The fixed cost of a rebalance to the pool is its keeper's fixed
+        // reward: the band widens for it (options_math::hedge::cost_benefit).
+        HedgePolicyConfig::CostBenefit { cost_bps, risk_aversion_ppm, terminal_bps, expiry_aware } => {
+            HedgePolicy::CostBenefit(CostBenefit {
+                cost: bps(cost_bps as u64),
+                risk_aversion: ppm(risk_aversion_ppm),
+                terminal: bps(terminal_bps as u64),
+                expiry_aware,
+                fixed_cost: d.quote_whole(I80F48::from_num(cfg.keeper_reward_fixed)).map_err(math_err)?,
+            })
+        }
     };
-    Ok((policy, HedgeLimits { min_band: whole(cfg.min_band)?, max_trade: whole(cfg.max_trade)? }))
+    let limits = HedgeLimits {
+        min_band: whole(cfg.min_band)?,
+        max_trade: whole(cfg.max_trade)?,
+        retrace: bps(cfg.retrace_bps as u64),
+    };
+    Ok((policy, limits))
+}
+
+const NO_BUCKET: ExpiryBucket =
+    ExpiryBucket { delta: I80F48::ZERO, gamma: I80F48::ZERO, tau_years: I80F48::ZERO, vol: I80F48::ZERO };
+
+/// The book by expiry, in whole units of underlying, into `out`; returns
+/// how many buckets it wrote. One bucket per board with a live series the
+/// pool is net short of (a board whose sums are zero adds nothing to the
+/// band and would cost the allowance's division): delta = sum of net short
+/// x delta, gamma = sum of net short x gamma over the board's live series,
+/// tau = time to the board's expiry, vol = the board's base IV.
+pub fn expiry_buckets(
+    cache: &GreekCache,
+    now: i64,
+    d: Decimals,
+    out: &mut [ExpiryBucket; MAX_BOARDS],
+) -> core::result::Result<usize, MathError> {
+    *out = [NO_BUCKET; MAX_BOARDS];
+    // n x greek with n a whole number of base units is the greek's bits
+    // times n, exactly what `I80F48::checked_mul` returns (no rounding), in
+    // one 128-bit multiply instead of its 256-bit product
+    let times =
+        |n: u64, x: I80F48| x.to_bits().checked_mul(n as i128).map(I80F48::from_bits).ok_or(MathError::Overflow);
+    // sums in base units, indexed by board
+    for e in cache.entries.iter().filter(|e| e.live != 0 && e.net_short > 0) {
+        let b = out.get_mut(e.board as usize).ok_or(MathError::InputOutOfRange)?;
+        b.delta = b.delta.checked_add(times(e.net_short, e.delta.get())?).ok_or(MathError::Overflow)?;
+        b.gamma = b.gamma.checked_add(times(e.net_short, e.gamma.get())?).ok_or(MathError::Overflow)?;
+    }
+    // in place, compacted to the front (written <= read, so nothing unread is lost)
+    let mut n = 0;
+    for (i, board) in cache.boards.iter().enumerate() {
+        let sums = out[i];
+        if board.live_series == 0 || (sums.delta == 0 && sums.gamma == 0) {
+            continue;
+        }
+        out[n] = ExpiryBucket {
+            delta: d.underlying_whole(sums.delta)?,
+            gamma: d.underlying_whole(sums.gamma)?,
+            tau_years: t_years(board.expiry, now),
+            vol: board.base_iv.get(),
+        };
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The pool's policy, limits and inputs at `spot` and `now` (whole units)
+/// handed to `f`. The inputs carry the expiry buckets only for the
+/// cost-benefit policy; the others ignore them and skip building them.
+fn with_inputs<R>(
+    pool: &Pool,
+    cache: &GreekCache,
+    spot: I80F48,
+    now: i64,
+    f: impl FnOnce(&HedgePolicy, &HedgeLimits, &HedgeInputs) -> core::result::Result<R, MathError>,
+) -> Result<R> {
+    let d = pool.decimals();
+    let whole = |base: I80F48| d.underlying_whole(base).map_err(math_err);
+    let (policy, limits) = policy(&pool.params.hedge, d)?;
+    let inputs = HedgeInputs {
+        hedge: whole(I80F48::from_num(pool.hedge_balance))?,
+        target: whole(cache.target_hedge())?,
+        gamma: whole(cache.net_gamma.get())?,
+        spot,
+        tau_years: cache.gamma_weighted_tau.get(),
+        rate: pool.params.vol.rate(),
+        buckets: &[],
+    };
+    if matches!(policy, HedgePolicy::CostBenefit(_)) {
+        with_buckets(cache, now, d, &policy, &limits, inputs, f)
+    } else {
+        f(&policy, &limits, &inputs).map_err(math_err)
+    }
+}
+
+/// `f` with the buckets on this function's own frame (never inlined into
+/// a caller such as `rebalance`'s handler, whose frame is near SBF's 4 KiB).
+#[inline(never)]
+fn with_buckets<R>(
+    cache: &GreekCache,
+    now: i64,
+    d: Decimals,
+    policy: &HedgePolicy,
+    limits: &HedgeLimits,
+    inputs: HedgeInputs,
+    f: impl FnOnce(&HedgePolicy, &HedgeLimits, &HedgeInputs) -> core::result::Result<R, MathError>,
+) -> Result<R> {
+    let mut buckets = [NO_BUCKET; MAX_BOARDS];
+    let n = expiry_buckets(cache, now, d, &mut buckets).map_err(math_err)?;
+    f(policy, limits, &HedgeInputs { buckets: &buckets[..n], ..inputs }).map_err(math_err)
+}
+
+/// A width in whole units as base units; a band too wide to express in
+/// base units (the cost-benefit band near expiry is unbounded) saturates.
+fn width_base(d: Decimals, whole: I80F48) -> I80F48 {
+    d.underlying_base(whole).unwrap_or(I80F48::MAX)
+}
+
+/// The no-trade band the pool's policy uses at `spot` and `now`, each side
+/// in underlying base units (after the `min_band` floor; a side too wide
+/// to express saturates at `I80F48::MAX`): nothing trades while
+/// target - below <= hedge <= target + above. The cache must have been
+/// refreshed at `spot` and `now`. Out of line: `rebalance` needs it only
+/// when it trades for a reason other than the policy, and inlined its
+/// inputs would sit in the handler's frame.
+#[inline(never)]
+pub fn current_band(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<Band> {
+    let d = pool.decimals();
+    let band = with_inputs(pool, cache, spot, now, options_math::hedge::band)?;
+    Ok(Band { below: width_base(d, band.below), above: width_base(d, band.above) })
+}
+
+/// The policy's decision now (whole units).
+fn decision(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<Option<HedgeDecision>> {
+    with_inputs(pool, cache, spot, now, decide)
 }
 
 /// Oracle price moved by `slippage_bps` against the pool.
@@ -86,29 +234,20 @@ pub fn plan(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64) -> Result<R
 
 /// `plan` with every swap (the payout-funding sale included) at most
 /// `venue_cap` underlying base units: the venue's `hedge_cap`, so its
-/// price impact stays where a sandwich cannot pay.
+/// price impact stays where a sandwich cannot pay. Out of line, so its
+/// locals take a frame of their own rather than `rebalance`'s handler's.
+#[inline(never)]
 pub fn plan_capped(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64, venue_cap: u64) -> Result<RebalancePlan> {
     let cfg = &pool.params.hedge;
     require!(now >= pool.last_rebalance_ts.saturating_add(cfg.cooldown_s as i64), OptionsError::RebalanceCooldown);
     let d = pool.decimals();
-    let whole = |base: I80F48| d.underlying_whole(base).map_err(math_err);
-    let (policy, limits) = policy(cfg, d)?;
     let target = cache.target_hedge();
-    let inputs = HedgeInputs {
-        hedge: whole(I80F48::from_num(pool.hedge_balance))?,
-        target: whole(target)?,
-        gamma: whole(cache.net_gamma.get())?,
-        spot,
-        tau_years: cache.gamma_weighted_tau.get(),
-        rate: pool.params.vol.rate(),
-    };
-    let band_whole = options_math::hedge::band(&policy, &limits, &inputs).map_err(math_err)?;
-    let band = d.underlying_base(band_whole).map_err(math_err)?;
+    let decided = decision(pool, cache, spot, now)?;
     // Signed trade in base units, its size rounded UP to a whole base unit:
     // truncating would stop a to-the-edge trade a fraction of a unit short
     // of the edge, i.e. still outside the band. Rounding up moves it at most
     // one unit past its goal, inside the band; max_trade still caps it.
-    let mut trade: i128 = match decide(&policy, &limits, &inputs).map_err(math_err)? {
+    let mut trade: i128 = match decided {
         Some(dec) => {
             let exact = d.underlying_base(dec.trade.abs()).map_err(math_err)?;
             let mut size = to_base_units(exact, Rounding::Up).map_err(math_err)?;
@@ -123,6 +262,7 @@ pub fn plan_capped(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64, venu
         }
         None => 0,
     };
+    let policy_trade = trade;
 
     // No live series: nothing left to hedge, so any hedge is only price risk
     // (and value LPs cannot withdraw under the solvency rule): unwind it all,
@@ -148,6 +288,15 @@ pub fn plan_capped(pool: &Pool, cache: &GreekCache, spot: I80F48, now: i64, venu
             funds_payouts = true;
         }
     }
+
+    // The band the plan reports: the side the policy's trade crossed, or
+    // (another reason trades) the wider side.
+    let band = match decided {
+        Some(dec) if trade == policy_trade => width_base(d, dec.crossed_width),
+        Some(dec) => width_base(d, dec.band.widest()),
+        None if trade != 0 => current_band(pool, cache, spot, now)?.widest(),
+        None => I80F48::ZERO, // nothing trades: refused just below
+    };
 
     let (side, mut underlying) = if trade > 0 {
         (HedgeSide::BuyUnderlying, (trade as u64).min(venue_cap))
@@ -205,6 +354,7 @@ pub fn keeper_reward(cfg: &HedgeConfig, notional: u64, cash: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::greek_cache::CacheEntry;
     use crate::state::params::tests::sane;
     use crate::state::series::Kind;
     use bytemuck::Zeroable;
@@ -354,6 +504,206 @@ mod tests {
         // while a series is live, the same hedge inside the band stays put
         let c = cache("150", Kind::Call, 0);
         assert_eq!(code(plan(&p, &c, fx("150"), 1000)), u32::from(OptionsError::RebalanceNotDue));
+    }
+
+    const D: Decimals = Decimals { underlying: 9, quote: 6 };
+
+    fn cost_benefit(expiry_aware: bool) -> HedgePolicyConfig {
+        HedgePolicyConfig::CostBenefit { cost_bps: 30, risk_aversion_ppm: 1_000, terminal_bps: 10_000, expiry_aware }
+    }
+
+    /// A book on two boards at spot 150, now = 1000: `near_days` and 30
+    /// days out; (strike, kind, board, short) per series.
+    fn two_boards(near_days: i64, series: &[(&str, Kind, usize, u64)]) -> Box<GreekCache> {
+        let mut c = Box::new(GreekCache::zeroed());
+        let expiries = [1000 + near_days * DAY, 1000 + 30 * DAY];
+        let ivs = [fx("0.9"), fx("0.7")];
+        for &(strike, kind, board, short) in series {
+            let slot =
+                c.add_series(Pubkey::new_unique(), fx(strike), expiries[board], kind, ivs[board], fx("1.1")).unwrap();
+            c.entries[slot as usize].net_short = short;
+        }
+        c.refresh(fx("150"), 1000, I80F48::ZERO, D).unwrap();
+        c
+    }
+
+    /// A planned size within a base unit of `want` (the whole-unit
+    /// conversions truncate at 2^-48 of a unit; sizes round up).
+    fn near(size: u64, want: I80F48) -> bool {
+        (I80F48::from_num(size) - want).abs() <= 1
+    }
+
+    fn buckets_of(c: &GreekCache, now: i64) -> Vec<ExpiryBucket> {
+        let mut out = [NO_BUCKET; MAX_BOARDS];
+        let n = expiry_buckets(c, now, D, &mut out).unwrap();
+        out[..n].to_vec()
+    }
+
+    #[test]
+    fn expiry_buckets_sum_each_boards_live_series_in_whole_units() {
+        let mut c = two_boards(
+            7,
+            &[
+                ("150", Kind::Call, 0, 10 * ONE),
+                ("160", Kind::Call, 1, 20 * ONE),
+                ("140", Kind::Put, 0, 5 * ONE),
+                ("155", Kind::Call, 0, 0), // open but not short: adds nothing
+            ],
+        );
+        // a third board whose only series the pool is not short of: no bucket
+        c.add_series(Pubkey::new_unique(), fx("150"), 1000 + 90 * DAY, Kind::Call, fx("0.8"), fx("1")).unwrap();
+        c.refresh(fx("150"), 1000, I80F48::ZERO, D).unwrap();
+        let b = buckets_of(&c, 1000);
+        assert_eq!(b.len(), 2, "{b:?}");
+        let sum = |board: u8, f: fn(&CacheEntry) -> I80F48| {
+            c.entries
+                .iter()
+                .filter(|e| e.live != 0 && e.board == board)
+                .map(|e| I80F48::from_num(e.net_short) * f(e))
+                .sum::<I80F48>()
+        };
+        for (i, bucket) in b.iter().enumerate() {
+            let board = i as u8;
+            assert_eq!(bucket.delta, D.underlying_whole(sum(board, |e| e.delta.get())).unwrap());
+            assert_eq!(bucket.gamma, D.underlying_whole(sum(board, |e| e.gamma.get())).unwrap());
+            assert_eq!(bucket.tau_years, t_years(c.boards[i].expiry, 1000));
+            assert_eq!(bucket.vol, c.boards[i].base_iv.get());
+        }
+        // board 0: short 10 calls (+) and 5 puts (-) at 150 / 140, 7 days
+        let (near, far) = (b[0], b[1]);
+        assert!(near.delta > fx("2") && near.delta < fx("6"), "{near:?}");
+        assert!(far.delta > fx("5") && far.delta < fx("15"), "{far:?}");
+        assert!(near.gamma > 0 && far.gamma > 0 && near.tau_years < far.tau_years);
+        assert_eq!((near.vol, far.vol), (fx("0.9"), fx("0.7")));
+        // the buckets' sums are the cache's aggregates, board by board
+        let total_gamma = D.underlying_whole(c.net_gamma.get()).unwrap();
+        assert!((near.gamma + far.gamma - total_gamma).abs() <= I80F48::from_bits(2), "{b:?} vs {total_gamma}");
+        // a board whose series are gone adds no bucket
+        let mut freed = c.clone();
+        let slots: Vec<usize> = freed.live_slots().filter(|&i| freed.entries[i].board == 0).collect();
+        for i in slots {
+            freed.remove_series(i);
+        }
+        assert_eq!(buckets_of(&freed, 1000), vec![far]);
+    }
+
+    #[test]
+    fn a_cost_benefit_plan_trades_to_the_crossed_edge() {
+        let mut p = pool(1_000_000 * USDC, 0);
+        p.params.hedge.policy = cost_benefit(false);
+        p.params.hedge.min_band = 1;
+        let c = two_boards(7, &[("150", Kind::Call, 0, 40 * ONE), ("150", Kind::Call, 1, 100 * ONE)]);
+        let (policy, limits) = policy(&p.params.hedge, p.decimals()).unwrap();
+        assert_eq!(
+            policy,
+            HedgePolicy::CostBenefit(CostBenefit {
+                cost: bps(30),
+                risk_aversion: options_math::units::div_by_int(I80F48::from_num(1000), 1_000_000),
+                terminal: I80F48::ONE,
+                expiry_aware: false,
+                fixed_cost: D.quote_whole(I80F48::from_num(p.params.hedge.keeper_reward_fixed)).unwrap(),
+            })
+        );
+        let inputs = HedgeInputs {
+            hedge: I80F48::ZERO,
+            target: D.underlying_whole(c.target_hedge()).unwrap(),
+            gamma: I80F48::ZERO,
+            spot: fx("150"),
+            tau_years: I80F48::ZERO,
+            rate: I80F48::ZERO,
+            buckets: &buckets_of(&c, 1000),
+        };
+        let want = options_math::hedge::band(&policy, &limits, &inputs).unwrap();
+        assert_eq!(want.below, want.above, "not expiry-aware: symmetric");
+        assert!(want.below > fx("1"), "{want:?}");
+        let pl = plan(&p, &c, fx("150"), 1000).unwrap();
+        let below = D.underlying_base(want.below).unwrap();
+        assert_eq!(pl.side, HedgeSide::BuyUnderlying);
+        assert_eq!(pl.band, below, "the crossed side");
+        assert_eq!(current_band(&p, &c, fx("150"), 1000).unwrap(), Band::symmetric(below));
+        // from zero to the lower edge, the size rounded up to a base unit
+        assert!(near(pl.underlying, c.target_hedge() - below), "{} vs {}", pl.underlying, c.target_hedge() - below);
+        // over-hedged: sells down to the upper edge
+        let over = (c.target_hedge() + below * 2).to_num::<u64>();
+        let p2 = Pool { hedge_balance: over, ..p };
+        let pl = plan(&p2, &c, fx("150"), 1000).unwrap();
+        assert_eq!(pl.side, HedgeSide::SellUnderlying);
+        let left = I80F48::from_num(over - pl.underlying) - c.target_hedge();
+        assert!((left - below).abs() <= 1, "{left} vs {below}");
+    }
+
+    #[test]
+    fn retrace_moves_the_plans_goal_part_of_the_way_back_to_the_target() {
+        let c = two_boards(7, &[("150", Kind::Call, 0, 40 * ONE), ("150", Kind::Call, 1, 100 * ONE)]);
+        let mut p = pool(1_000_000 * USDC, 0);
+        p.params.hedge.policy = cost_benefit(true);
+        p.params.hedge.min_band = 1;
+        let edge = plan(&p, &c, fx("150"), 1000).unwrap();
+        p.params.hedge.retrace_bps = 2_500;
+        let pl = plan(&p, &c, fx("150"), 1000).unwrap();
+        // a quarter of the crossed side's width closer to the target
+        assert_eq!(pl.band, edge.band);
+        let want = c.target_hedge() - edge.band * fx("0.75");
+        assert!((I80F48::from_num(pl.underlying) - want).abs() <= 1, "{} vs {want}", pl.underlying);
+        // all the way back: the target (to a base unit)
+        p.params.hedge.retrace_bps = 10_000;
+        let pl = plan(&p, &c, fx("150"), 1000).unwrap();
+        assert!(near(pl.underlying, c.target_hedge()));
+        // WW takes the same retrace
+        p.params.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 1_000 };
+        assert!(near(plan(&p, &c, fx("150"), 1000).unwrap().underlying, c.target_hedge()));
+    }
+
+    #[test]
+    fn the_expiry_aware_allowance_keeps_a_near_expiry_boards_delta_unhedged() {
+        // 4 calls settling in a day (delta ~2; allowance 0.003 / (0.15 x
+        // 0.81 x 1/365) ~ 9 SOL) next to 100 settling in 30 days
+        let c = two_boards(1, &[("150", Kind::Call, 0, 4 * ONE), ("150", Kind::Call, 1, 100 * ONE)]);
+        let b = buckets_of(&c, 1000);
+        assert!(b[0].delta > fx("1.5") && b[0].delta < fx("2.5"), "{b:?}");
+        let mut p = pool(1_000_000 * USDC, 0);
+        p.params.hedge.policy = cost_benefit(true);
+        p.params.hedge.min_band = 1;
+        let aware = current_band(&p, &c, fx("150"), 1000).unwrap();
+        // the near board's whole delta widens the side below
+        let near_delta = D.underlying_base(b[0].delta).unwrap();
+        assert!((aware.below - aware.above - near_delta).abs() <= 1, "{aware:?} vs {near_delta}");
+        // ...and the core is the far board's alone
+        let far_only = two_boards(1, &[("150", Kind::Call, 1, 100 * ONE)]);
+        let far = current_band(&p, &far_only, fx("150"), 1000).unwrap();
+        assert!((aware.above - far.above).abs() <= 1, "{aware:?} vs {far:?}");
+        // a hedge short of the target by the near delta plus most of the
+        // core stays put; from zero, the plan leaves exactly that unhedged
+        let just_inside = (c.target_hedge() - aware.below + I80F48::from_num(ONE / 100)).to_num::<u64>();
+        let inside = Pool { hedge_balance: just_inside, ..p.clone() };
+        assert_eq!(code(plan(&inside, &c, fx("150"), 1000)), u32::from(OptionsError::RebalanceNotDue));
+        let pl = plan(&p, &c, fx("150"), 1000).unwrap();
+        assert_eq!(pl.band, aware.below);
+        assert!(near(pl.underlying, c.target_hedge() - aware.below));
+        // not expiry-aware, the same hedge is outside the (symmetric) band
+        let mut flat = inside.clone();
+        flat.params.hedge.policy = cost_benefit(false);
+        assert!(plan(&flat, &c, fx("150"), 1000).is_ok());
+    }
+
+    #[test]
+    fn an_unbounded_cost_benefit_band_still_funds_settled_payouts() {
+        // at the book's last expiry the terminal term is unbounded (no trade
+        // can pay for itself): no policy trade, but quote owed to settled
+        // holders is still raised
+        let c = two_boards(1, &[("150", Kind::Call, 0, 40 * ONE)]);
+        let at_expiry = 1000 + DAY;
+        let mut p = pool(0, 30 * ONE);
+        p.params.hedge.policy = cost_benefit(true);
+        let band = current_band(&p, &c, fx("150"), at_expiry).unwrap();
+        assert_eq!(band, Band::symmetric(I80F48::MAX), "saturated, not an error");
+        assert_eq!(code(plan(&p, &c, fx("150"), at_expiry)), u32::from(OptionsError::RebalanceNotDue));
+        p.reserved_payouts = 150 * USDC;
+        let pl = plan(&p, &c, fx("150"), at_expiry).unwrap();
+        assert!(pl.funds_payouts);
+        assert_eq!((pl.side, pl.band), (HedgeSide::SellUnderlying, I80F48::MAX));
+        // 150 USDC at the worst allowed price (148.5), rounded up
+        assert_eq!(pl.underlying, 1_010_101_011);
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub struct RiskParams {
 }
 
 /// When `rebalance` trades, and to where.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[derive(AnchorSerialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub enum HedgePolicyConfig {
     /// Trade back to the target when |hedge - target| > band (underlying base units).
     DeltaThreshold { band: u64 },
@@ -83,6 +83,47 @@ pub enum HedgePolicyConfig {
     /// cost_bps: the venue's round-trip cost estimate; risk_aversion_ppm:
     /// lambda in 1/quote-unit, times 10^6.
     WhalleyWilmott { cost_bps: u16, risk_aversion_ppm: u64 },
+    /// The cost-benefit band: max(Whalley-Wilmott, terminal x cost /
+    /// (lambda S sigma^2 tau)) over the book's expiries (options-math's
+    /// `HedgePolicy::CostBenefit`); trade to the crossed edge (or
+    /// `retrace_bps` of the way back). cost_bps and risk_aversion_ppm as in
+    /// `WhalleyWilmott`; terminal_bps: the terminal term's factor c x 10^4
+    /// (10_000 = 1.0, the break-even trade; at most 1_000_000 = 100);
+    /// expiry_aware: each expiry before the book's last gets its allowance
+    /// (the part of its delta not worth hedging before it settles). The
+    /// keeper's fixed reward (`keeper_reward_fixed`) is the fixed cost per
+    /// rebalance the band allows for.
+    /// Appended last: the Borsh tags of the variants above stay as they are.
+    CostBenefit { cost_bps: u16, risk_aversion_ppm: u64, terminal_bps: u32, expiry_aware: bool },
+}
+
+/// Borsh as derived (a tag byte, then the variant's fields in order), out
+/// of line: inlined, the third variant's parsing tipped LLVM into keeping
+/// more temporaries in `Account<Pool>::try_from` on SBF (a 3,600 B frame,
+/// 2,096 B before the variant; 2,064-2,912 B with this, see
+/// `sbf/stack-frames.py`).
+impl AnchorDeserialize for HedgePolicyConfig {
+    #[inline(never)]
+    fn deserialize_reader<R: borsh::io::Read>(reader: &mut R) -> borsh::io::Result<Self> {
+        let de_u16 = |r: &mut R| u16::deserialize_reader(r);
+        let de_u64 = |r: &mut R| u64::deserialize_reader(r);
+        Ok(match u8::deserialize_reader(reader)? {
+            0 => HedgePolicyConfig::DeltaThreshold { band: de_u64(reader)? },
+            1 => HedgePolicyConfig::WhalleyWilmott { cost_bps: de_u16(reader)?, risk_aversion_ppm: de_u64(reader)? },
+            2 => HedgePolicyConfig::CostBenefit {
+                cost_bps: de_u16(reader)?,
+                risk_aversion_ppm: de_u64(reader)?,
+                terminal_bps: u32::deserialize_reader(reader)?,
+                expiry_aware: bool::deserialize_reader(reader)?,
+            },
+            tag => {
+                return Err(borsh::io::Error::new(
+                    borsh::io::ErrorKind::InvalidData,
+                    format!("Unexpected variant tag: {tag:?}"),
+                ))
+            }
+        })
+    }
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
@@ -93,6 +134,13 @@ pub struct HedgeConfig {
     pub cooldown_s: u32,
     /// Largest swap per call (underlying base units); bigger hedges take several calls.
     pub max_trade: u64,
+    /// Edge policies (Whalley-Wilmott, CostBenefit): how far a trade goes
+    /// from the crossed band edge back toward the target, bps of that side's
+    /// width (0 = to the edge, 10_000 = to the target). With a fixed cost
+    /// per swap (the keeper reward), trading to the edge makes a small swap
+    /// every time the hedge leaks out again. `DeltaThreshold` always trades
+    /// to the target.
+    pub retrace_bps: u16,
     /// Swap bound around the oracle price.
     pub max_slippage_bps: u16,
     pub venue_program: Pubkey,
@@ -120,6 +168,12 @@ pub struct PoolParams {
     pub hedge: HedgeConfig,
     pub governance: GovernanceParams,
 }
+
+/// The most an edge policy's cost estimate may be, bps (10%).
+pub const MAX_HEDGE_COST_BPS: u16 = 1000;
+/// The largest terminal factor c of the cost-benefit band, x 10^4:
+/// options-math's `MAX_TERMINAL` (100).
+pub const MAX_TERMINAL_BPS: u32 = 1_000_000;
 
 fn bps_fixed(bps: u64) -> I80F48 {
     // bps <= u32::MAX: exact numerator, one truncating division
@@ -234,11 +288,19 @@ impl HedgeConfig {
         let policy_ok = match self.policy {
             HedgePolicyConfig::DeltaThreshold { band } => band > 0,
             HedgePolicyConfig::WhalleyWilmott { cost_bps, risk_aversion_ppm } => {
-                (1..=1000).contains(&cost_bps) && risk_aversion_ppm > 0
+                (1..=MAX_HEDGE_COST_BPS).contains(&cost_bps) && risk_aversion_ppm > 0
+            }
+            HedgePolicyConfig::CostBenefit { cost_bps, risk_aversion_ppm, terminal_bps, expiry_aware: _ } => {
+                (1..=MAX_HEDGE_COST_BPS).contains(&cost_bps)
+                    && risk_aversion_ppm > 0
+                    && terminal_bps <= MAX_TERMINAL_BPS
             }
         };
         require!(
-            policy_ok && self.max_slippage_bps > 0 && self.keeper_reward_fixed <= self.keeper_reward_cap,
+            policy_ok
+                && self.retrace_bps as u64 <= BPS
+                && self.max_slippage_bps > 0
+                && self.keeper_reward_fixed <= self.keeper_reward_cap,
             OptionsError::InvalidHedgeParams
         );
         require!(self.max_slippage_bps <= MAX_SLIPPAGE_BPS, OptionsError::SlippageAboveBound);
@@ -281,8 +343,17 @@ impl PoolParams {
     /// Whether `self` may replace `old` at once: the oracle, the surface,
     /// the fees, the venue, the swap bound, the keeper reward and the
     /// timelock unchanged, the risk caps only tighter; the hedge schedule
-    /// (policy, band, cooldown, size per call) free. Anything else waits
-    /// the pool's timelock (`propose_pool_params`).
+    /// (policy, band, cooldown, size per call, retrace) free. Anything else
+    /// waits the pool's timelock (`propose_pool_params`).
+    ///
+    /// The schedule includes a change to or from `CostBenefit` and any
+    /// `retrace_bps`: like the other policies they decide only when and how
+    /// much the pool hedges; every swap stays bounded by the oracle price
+    /// and the unchanged slippage bound, the keeper reward by its unchanged
+    /// fixed part and cap, and the call rate by the cooldown (>= the oracle
+    /// age window) and the `min_band` floor, so none of them can move value
+    /// out of the pool faster than an immediate `DeltaThreshold` change
+    /// already could.
     pub fn is_immediate_change_from(&self, old: &PoolParams) -> bool {
         self.oracle == old.oracle
             && self.vol == old.vol
@@ -357,6 +428,7 @@ pub(crate) mod tests {
                 min_band: 100_000_000,
                 cooldown_s: 60,
                 max_trade: 50_000_000_000,
+                retrace_bps: 0,
                 max_slippage_bps: 100,
                 venue_program: Pubkey::new_unique(),
                 venue_pool: Pubkey::new_unique(),
@@ -377,6 +449,10 @@ pub(crate) mod tests {
 
     /// One bad edit of the parameters and the error it must give.
     type Case = (fn(&mut PoolParams), OptionsError);
+
+    pub fn cost_benefit(cost_bps: u16, risk_aversion_ppm: u64, terminal_bps: u32) -> HedgePolicyConfig {
+        HedgePolicyConfig::CostBenefit { cost_bps, risk_aversion_ppm, terminal_bps, expiry_aware: true }
+    }
 
     #[test]
     fn sane_params_pass_and_each_group_is_checked() {
@@ -416,6 +492,11 @@ pub(crate) mod tests {
                 |p| p.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 0 },
                 OptionsError::InvalidHedgeParams,
             ),
+            (|p| p.hedge.policy = cost_benefit(0, 1000, 10_000), OptionsError::InvalidHedgeParams),
+            (|p| p.hedge.policy = cost_benefit(MAX_HEDGE_COST_BPS + 1, 1000, 10_000), OptionsError::InvalidHedgeParams),
+            (|p| p.hedge.policy = cost_benefit(30, 0, 10_000), OptionsError::InvalidHedgeParams),
+            (|p| p.hedge.policy = cost_benefit(30, 1000, MAX_TERMINAL_BPS + 1), OptionsError::InvalidHedgeParams),
+            (|p| p.hedge.retrace_bps = 10_001, OptionsError::InvalidHedgeParams),
             (|p| p.hedge.max_slippage_bps = 0, OptionsError::InvalidHedgeParams),
             (|p| p.hedge.keeper_reward_fixed = p.hedge.keeper_reward_cap + 1, OptionsError::InvalidHedgeParams),
             (|p| p.hedge.cooldown_s = p.oracle.max_price_age_s - 1, OptionsError::InvalidHedgeParams),
@@ -427,6 +508,65 @@ pub(crate) mod tests {
             break_it(&mut p);
             assert_eq!(code(p.validate(6)), u32::from(expected), "case {i}");
         }
+    }
+
+    #[test]
+    fn the_cost_benefit_policy_and_retrace_accept_their_whole_ranges() {
+        let ok: Vec<fn(&mut PoolParams)> = vec![
+            |p| p.hedge.policy = cost_benefit(1, 1, 0),
+            |p| p.hedge.policy = cost_benefit(MAX_HEDGE_COST_BPS, u64::MAX, MAX_TERMINAL_BPS),
+            |p| {
+                p.hedge.policy = HedgePolicyConfig::CostBenefit {
+                    cost_bps: 30,
+                    risk_aversion_ppm: 1000,
+                    terminal_bps: 10_000,
+                    expiry_aware: false,
+                }
+            },
+            |p| p.hedge.retrace_bps = 10_000,
+            |p| {
+                // retrace is accepted (and ignored) with DeltaThreshold too
+                p.hedge.retrace_bps = 5000;
+                p.hedge.policy = HedgePolicyConfig::DeltaThreshold { band: 1 }
+            },
+        ];
+        for (i, edit) in ok.into_iter().enumerate() {
+            let mut p = sane();
+            edit(&mut p);
+            assert!(p.validate(6).is_ok(), "case {i}");
+        }
+        // the bounds are options-math's own
+        assert_eq!(
+            I80F48::from_num(MAX_TERMINAL_BPS) / I80F48::from_num(BPS),
+            options_math::hedge::cost_benefit::MAX_TERMINAL
+        );
+    }
+
+    #[test]
+    fn the_hand_written_policy_decoder_reads_what_the_derived_encoder_writes() {
+        let policies = [
+            HedgePolicyConfig::DeltaThreshold { band: u64::MAX - 1 },
+            HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 1 << 40 },
+            HedgePolicyConfig::CostBenefit {
+                cost_bps: 7,
+                risk_aversion_ppm: 1_000,
+                terminal_bps: MAX_TERMINAL_BPS,
+                expiry_aware: true,
+            },
+        ];
+        for (tag, p) in policies.into_iter().enumerate() {
+            let bytes = borsh::to_vec(&p).unwrap();
+            assert_eq!(bytes[0] as usize, tag, "{p:?}");
+            assert_eq!(HedgePolicyConfig::try_from_slice(&bytes).unwrap(), p);
+            // truncated: an error, not a default
+            assert!(HedgePolicyConfig::try_from_slice(&bytes[..bytes.len() - 1]).is_err());
+        }
+        assert!(HedgePolicyConfig::try_from_slice(&[3, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        // a whole PoolParams round-trips with each
+        let mut params = sane();
+        params.hedge.policy = policies[2];
+        params.hedge.retrace_bps = 6000;
+        assert_eq!(PoolParams::try_from_slice(&borsh::to_vec(&params).unwrap()).unwrap(), params);
     }
 
     #[test]
@@ -443,6 +583,8 @@ pub(crate) mod tests {
             |p| p.hedge.min_band *= 3,
             |p| p.hedge.cooldown_s += 600,
             |p| p.hedge.max_trade /= 2,
+            |p| p.hedge.policy = cost_benefit(30, 1000, 10_000),
+            |p| p.hedge.retrace_bps = 6000,
         ];
         for (i, edit) in immediate.into_iter().enumerate() {
             let mut p = old.clone();

@@ -68,8 +68,16 @@ pub struct Pool {
     pub locked_fees: u64,
     pub locked_fees_at: i64,
 
-    pub reserved: [u8; 128],
+    pub reserved: [u8; POOL_RESERVED_BYTES],
 }
+
+/// Room left for the next layout's fields. It shrinks by what a layout adds
+/// so the account's size stays the same: 128 in the first versioned layout;
+/// 114 since hedge policy v2 (issue 17) added `HedgeConfig::retrace_bps`
+/// (2 bytes) and the `CostBenefit` policy, whose 15-byte payload is 5 more
+/// than the largest variant before it, to both `params` and
+/// `pending_params` (2 x 7).
+pub const POOL_RESERVED_BYTES: usize = 114;
 
 impl Pool {
     pub fn has_pending_change(&self) -> bool {
@@ -151,7 +159,7 @@ impl Pool {
             price_memory: PriceMemory::default(),
             locked_fees: 0,
             locked_fees_at: 0,
-            reserved: [0; 128],
+            reserved: [0; POOL_RESERVED_BYTES],
         }
     }
 }
@@ -172,15 +180,37 @@ mod layout_tests {
         let mut bytes = Vec::new();
         pool.try_serialize(&mut bytes).unwrap();
         assert!(bytes.len() <= 8 + Pool::INIT_SPACE);
-        let tail = &bytes[bytes.len() - 128..];
+        let tail = &bytes[bytes.len() - POOL_RESERVED_BYTES..];
         assert!(tail.iter().all(|b| *b == 0));
         // a field carved from the reserved space, written by the next layout,
         // lands exactly there, and the current layout still reads the rest
         let mut next = bytes.clone();
-        let at = next.len() - 128;
+        let at = next.len() - POOL_RESERVED_BYTES;
         next[at..at + 8].copy_from_slice(&42u64.to_le_bytes());
         let read = Pool::try_deserialize(&mut next.as_slice()).unwrap();
         assert_eq!(u64::from_le_bytes(read.reserved[..8].try_into().unwrap()), 42);
         assert_eq!((read.quote_balance, read.hedge_balance, read.params), (1, 2, pool.params));
     }
+
+    /// New fields come out of `reserved`, so the account keeps the size
+    /// every existing pool was created with (8 + 1,146 bytes since the
+    /// first versioned layout).
+    #[test]
+    fn the_account_size_stays_what_the_first_versioned_layout_allocated() {
+        assert_eq!(Pool::INIT_SPACE, POOL_INIT_SPACE_V1);
+        // the largest policy and the largest everything is what INIT_SPACE counts
+        let mut params = sane();
+        params.hedge.policy = crate::state::params::HedgePolicyConfig::CostBenefit {
+            cost_bps: u16::MAX,
+            risk_aversion_ppm: u64::MAX,
+            terminal_bps: u32::MAX,
+            expiry_aware: true,
+        };
+        let pool = Pool::for_tests(params, 1, 2);
+        let mut bytes = Vec::new();
+        pool.try_serialize(&mut bytes).unwrap();
+        assert_eq!(bytes.len(), 8 + Pool::INIT_SPACE);
+    }
+
+    const POOL_INIT_SPACE_V1: usize = 1146;
 }

@@ -4,16 +4,25 @@
 //! simulate`) both call [`decide`], so the lab measures the policy the pool
 //! really runs.
 //!
-//! A policy gives a band half-width around the target hedge B*; inside the
-//! band nothing trades (never pay fees to move dust), outside it the hedge
-//! moves back to the target or to the nearest band edge:
+//! A policy gives a no-trade band around the target hedge B* (its widths
+//! below and above the target may differ); inside it nothing trades (never
+//! pay fees to move dust), outside it the hedge moves back to the target or
+//! toward it from the band edge:
 //! - `DeltaThreshold`: fixed band, back to the target;
-//! - `DeltaThresholdToEdge`: fixed band, to the nearest edge;
+//! - `DeltaThresholdToEdge`: fixed band, to the edge;
 //! - `WhalleyWilmott`: the asymptotically optimal band under proportional
 //!   costs for a mean-variance hedger (Whalley & Wilmott 1997),
-//!   H = (3/2 e^(-r tau) cost S Gamma^2 / risk_aversion)^(1/3), to the
-//!   nearest edge. It widens where gamma is high, because there the delta
-//!   runs away fastest and chasing it costs most, and narrows as gamma fades.
+//!   H = (3/2 e^(-r tau) cost S Gamma^2 / risk_aversion)^(1/3). It widens
+//!   where gamma is high, because there the delta runs away fastest and
+//!   chasing it costs most, and narrows as gamma fades;
+//! - `CostBenefit`: max(WW, the terminal term c k / (lambda S sigma^2 tau)),
+//!   and optionally an allowance for each leg that expires before the rest
+//!   (see [`cost_benefit`]): WW's band with the knowledge that expiry is
+//!   coming.
+//!
+//! The edge policies trade to the edge, or `limits.retrace` of the way from
+//! it back to the target: with a fixed cost per trade, trading to the edge
+//! makes a tiny trade every time the hedge leaks out again.
 //!
 //! Every policy then gets the pool's floor (`min_band`) and the per-call cap
 //! on the trade (`max_trade`; large hedges are split across calls).
@@ -21,24 +30,27 @@
 //! Units: hedge, target, bands and trades are units of underlying; gamma is
 //! the pool's net gamma in units of underlying per unit of spot (contracts x
 //! gamma per contract); spot in quote per unit of underlying; risk aversion
-//! in 1/quote. Fixed point: the API is `I80F48`; the WW width is computed on
-//! the crate's 64-fractional-bit raws and rounded to the nearest `I80F48`
-//! once. Everything after the band (edges, trade, clamp) is exact `I80F48`
-//! addition and comparison, so `new_hedge - hedge == trade` exactly.
-use crate::bs::{MAX_PRICE_INPUT, MAX_RATE, MAX_T_YEARS};
-use crate::fx::{self, mul, ONE};
-use crate::kernels::{exp_raw, ln_raw};
+//! in 1/quote. Fixed point: the API is `I80F48`; the band widths are
+//! computed on the crate's 64-fractional-bit raws and rounded to the nearest
+//! `I80F48` once. Everything after the band (edges, trade, clamp) is exact
+//! `I80F48` arithmetic and comparison, so `new_hedge - hedge == trade`
+//! exactly.
+pub mod cost_benefit;
+mod ww;
+
+pub use cost_benefit::{cost_benefit_band, CostBenefit, ExpiryBucket, UNBOUNDED};
+pub use ww::whalley_wilmott_half_width;
+
 use crate::{MathError, I80F48};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HedgePolicy {
     /// Trade when |hedge - target| > band, back to the target.
     DeltaThreshold { band: I80F48 },
-    /// Trade when |hedge - target| > band, to the nearest band edge.
+    /// Trade when |hedge - target| > band, toward the target from the edge.
     DeltaThresholdToEdge { band: I80F48 },
     /// WW band half-width
-    /// H = (3/2 * e^(-r*tau) * cost * S * Gamma^2 / risk_aversion)^(1/3);
-    /// trade to the nearest edge.
+    /// H = (3/2 * e^(-r*tau) * cost * S * Gamma^2 / risk_aversion)^(1/3).
     WhalleyWilmott {
         /// Proportional cost of a hedge trade as a fraction of its notional
         /// (0.003 = 30 bps), in [0, 1].
@@ -46,6 +58,11 @@ pub enum HedgePolicy {
         /// Absolute risk aversion, 1/quote units; must be > 0.
         risk_aversion: I80F48,
     },
+    /// max(WW, terminal x cost / (risk_aversion S sigma^2 tau)) from the
+    /// book's expiry buckets (`HedgeInputs::buckets`); with `expiry_aware`,
+    /// legs that expire before the last get their allowance; a fixed cost
+    /// per trade adds its own band (see [`cost_benefit`]).
+    CostBenefit(CostBenefit),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,10 +71,21 @@ pub struct HedgeLimits {
     pub min_band: I80F48,
     /// Largest |trade| per call (units of underlying, >= 0); 0 = unlimited.
     pub max_trade: I80F48,
+    /// Edge policies: how far a trade goes from the crossed edge back toward
+    /// the target, as a fraction of that side's width in [0, 1] (0 = to the
+    /// edge, 1 = to the target). `DeltaThreshold` always goes to the target.
+    pub retrace: I80F48,
+}
+
+impl HedgeLimits {
+    /// A floor and a cap, trading to the edge.
+    pub fn new(min_band: I80F48, max_trade: I80F48) -> HedgeLimits {
+        HedgeLimits { min_band, max_trade, retrace: I80F48::ZERO }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HedgeInputs {
+pub struct HedgeInputs<'a> {
     /// Underlying the pool holds now.
     pub hedge: I80F48,
     /// Target hedge B*.
@@ -70,12 +98,36 @@ pub struct HedgeInputs {
     pub tau_years: I80F48,
     /// Continuously compounded risk-free rate.
     pub rate: I80F48,
+    /// The book by expiry (`CostBenefit` reads these, not `gamma` and
+    /// `tau_years`; the other policies ignore them).
+    pub buckets: &'a [ExpiryBucket],
+}
+
+/// The no-trade band: nothing trades while
+/// target - below <= hedge <= target + above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    pub below: I80F48,
+    pub above: I80F48,
+}
+
+impl Band {
+    pub fn symmetric(half_width: I80F48) -> Band {
+        Band { below: half_width, above: half_width }
+    }
+
+    /// The wider side.
+    pub fn widest(&self) -> I80F48 {
+        self.below.max(self.above)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HedgeDecision {
-    /// Band half-width used (after the `min_band` floor).
-    pub band: I80F48,
+    /// The band used (after the `min_band` floor).
+    pub band: Band,
+    /// Width of the side the hedge left the band by.
+    pub crossed_width: I80F48,
     /// Hedge after the trade.
     pub new_hedge: I80F48,
     /// new_hedge - hedge, signed (+ buys underlying), after the `max_trade`
@@ -83,92 +135,42 @@ pub struct HedgeDecision {
     pub trade: I80F48,
 }
 
-/// ln(3/2) at 2^-64, rounded to nearest (ln 1.5 = 0.405465108108164381978...).
-const LN_THREE_HALVES: i128 = 7_479_511_080_090_283_979;
-/// 1/3 at 2^-64, truncated: relative error 2^-65.6 on an exponent of at most
-/// ~130, so < 2^-58 relative on the width.
-const ONE_THIRD: i128 = ONE / 3;
-
-/// Whalley-Wilmott band half-width, units of underlying:
-/// H = (3/2 * e^(-r*tau) * cost * S * Gamma^2 / risk_aversion)^(1/3).
-///
-/// Computed as e^((ln(3/2) + ln(cost S) + 2 ln|Gamma| - ln(risk_aversion) -
-/// r tau) / 3): a sum of logarithms cannot overflow where the product
-/// Gamma^2 S / risk_aversion would (a big pool's gamma squared), and needs
-/// no division. Relative error below 2^-55 before the final rounding to the
-/// nearest `I80F48`.
-///
-/// Zero cost or zero gamma gives a zero band. Errors: risk_aversion <= 0,
-/// cost outside [0, 1], |rate| > 1 or tau > 100 years -> `InputOutOfRange`;
-/// spot <= 0 -> `NonPositiveSpot`; a band beyond e^43 -> `Overflow`.
-pub fn whalley_wilmott_half_width(
-    cost: I80F48,
-    risk_aversion: I80F48,
-    spot: I80F48,
-    gamma: I80F48,
-    tau_years: I80F48,
-    rate: I80F48,
-) -> Result<I80F48, MathError> {
-    if risk_aversion <= 0 || !(I80F48::ZERO..=I80F48::ONE).contains(&cost) {
-        return Err(MathError::InputOutOfRange);
-    }
-    if spot <= 0 {
-        return Err(MathError::NonPositiveSpot);
-    }
-    if spot > MAX_PRICE_INPUT || tau_years > MAX_T_YEARS || rate.unsigned_abs() > MAX_RATE.unsigned_abs() {
-        return Err(MathError::InputOutOfRange);
-    }
-    let gamma = gamma.checked_abs().ok_or(MathError::InputOutOfRange)?;
-    if cost == 0 || gamma == 0 {
-        return Ok(I80F48::ZERO);
-    }
-    let tau = tau_years.max(I80F48::ZERO);
-    // cost <= 1 and spot <= 2^40, so cost * spot fits the 2^63 raw range; the
-    // product's rounding (2^-65 absolute) is relative 2^-65 / (cost S), far
-    // below the API ulp for any cost and spot a pool would configure.
-    let cost_spot = mul(fx::from_api(cost)?, fx::from_api(spot)?)?;
-    if cost_spot == 0 {
-        return Ok(I80F48::ZERO);
-    }
-    let ln_gamma = ln_raw(fx::from_api(gamma)?)?;
-    let ln_risk_aversion = ln_raw(fx::from_api(risk_aversion)?)?;
-    let r_tau = mul(fx::from_api(rate)?, fx::from_api(tau)?)?; // |r tau| <= 100
-                                                               // Each term is below ~45 in magnitude (raws are below 2^63 and above
-                                                               // 2^-64), so the sum stays far inside the raw range.
-    let ln_cube = LN_THREE_HALVES + ln_raw(cost_spot)? + 2 * ln_gamma - ln_risk_aversion - r_tau;
-    Ok(fx::to_api(exp_raw(mul(ln_cube, ONE_THIRD)?)?))
-}
-
-/// The band half-width the policy asks for, floored at `limits.min_band`.
-pub fn band(policy: &HedgePolicy, limits: &HedgeLimits, inputs: &HedgeInputs) -> Result<I80F48, MathError> {
+/// The band the policy asks for, each side floored at `limits.min_band`.
+pub fn band(policy: &HedgePolicy, limits: &HedgeLimits, inputs: &HedgeInputs) -> Result<Band, MathError> {
     check_limits(limits)?;
     let policy_band = match *policy {
         HedgePolicy::DeltaThreshold { band } | HedgePolicy::DeltaThresholdToEdge { band } => {
             if band < 0 {
                 return Err(MathError::InputOutOfRange);
             }
-            band
+            Band::symmetric(band)
         }
-        HedgePolicy::WhalleyWilmott { cost, risk_aversion } => {
-            whalley_wilmott_half_width(cost, risk_aversion, inputs.spot, inputs.gamma, inputs.tau_years, inputs.rate)?
-        }
+        HedgePolicy::WhalleyWilmott { cost, risk_aversion } => Band::symmetric(whalley_wilmott_half_width(
+            cost,
+            risk_aversion,
+            inputs.spot,
+            inputs.gamma,
+            inputs.tau_years,
+            inputs.rate,
+        )?),
+        HedgePolicy::CostBenefit(ref p) => cost_benefit_band(p, inputs.spot, inputs.rate, inputs.buckets)?,
     };
-    Ok(policy_band.max(limits.min_band))
+    Ok(Band { below: policy_band.below.max(limits.min_band), above: policy_band.above.max(limits.min_band) })
 }
 
 fn check_limits(limits: &HedgeLimits) -> Result<(), MathError> {
-    if limits.min_band < 0 || limits.max_trade < 0 {
+    if limits.min_band < 0 || limits.max_trade < 0 || !(I80F48::ZERO..=I80F48::ONE).contains(&limits.retrace) {
         return Err(MathError::InputOutOfRange);
     }
     Ok(())
 }
 
-/// Whether and how to rebalance. `None`: the hedge is inside the band
-/// (|hedge - target| <= band), do not trade.
+/// Whether and how to rebalance. `None`: the hedge is inside the band, do
+/// not trade.
 ///
-/// Otherwise the hedge moves to the target (`DeltaThreshold`) or to the
-/// nearest band edge (the others), by at most `max_trade` when that is
-/// non-zero. The returned trade is never zero.
+/// Otherwise the hedge moves to the target (`DeltaThreshold`) or from the
+/// crossed edge `retrace` of the way back to the target (the others), by at
+/// most `max_trade` when that is non-zero. The returned trade is never zero.
 pub fn decide(
     policy: &HedgePolicy,
     limits: &HedgeLimits,
@@ -176,15 +178,21 @@ pub fn decide(
 ) -> Result<Option<HedgeDecision>, MathError> {
     let band = band(policy, limits, inputs)?;
     let deviation = inputs.hedge.checked_sub(inputs.target).ok_or(MathError::Overflow)?;
-    if deviation.unsigned_abs() <= band.unsigned_abs() {
+    let (over, width) = if deviation > 0 && deviation > band.above {
+        (true, band.above)
+    } else if deviation < 0 && deviation.unsigned_abs() > band.below.unsigned_abs() {
+        (false, band.below)
+    } else {
         return Ok(None);
-    }
+    };
     let goal = match policy {
         HedgePolicy::DeltaThreshold { .. } => inputs.target,
-        HedgePolicy::DeltaThresholdToEdge { .. } | HedgePolicy::WhalleyWilmott { .. } => {
-            // |deviation| > band >= 0, so the edge lies strictly between the
-            // hedge and the target and the trade is non-zero.
-            if deviation > 0 { inputs.target.checked_add(band) } else { inputs.target.checked_sub(band) }
+        _ => {
+            // |deviation| > width >= 0, so the goal lies strictly between
+            // the hedge and the target (or on the target) and the trade is
+            // non-zero; width < |deviation| fits, so does width x retrace.
+            let keep = width - width.checked_mul(limits.retrace).ok_or(MathError::Overflow)?;
+            if over { inputs.target.checked_add(keep) } else { inputs.target.checked_sub(keep) }
                 .ok_or(MathError::Overflow)?
         }
     };
@@ -194,12 +202,16 @@ pub fn decide(
     }
     // trade lies between 0 and goal - hedge, so hedge + trade cannot overflow
     let new_hedge = inputs.hedge + trade;
-    Ok(Some(HedgeDecision { band, new_hedge, trade }))
+    Ok(Some(HedgeDecision { band, crossed_width: width, new_hedge, trade }))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::ww::LN_THREE_HALVES;
     use super::*;
+    use crate::bs::MAX_PRICE_INPUT;
+    use crate::fx::ONE;
+    use crate::kernels::ln_raw;
 
     fn fx(s: &str) -> I80F48 {
         s.parse().unwrap()
@@ -215,10 +227,10 @@ mod tests {
     }
 
     fn no_limits() -> HedgeLimits {
-        HedgeLimits { min_band: I80F48::ZERO, max_trade: I80F48::ZERO }
+        HedgeLimits::new(I80F48::ZERO, I80F48::ZERO)
     }
 
-    fn inputs(hedge: &str, target: &str) -> HedgeInputs {
+    fn inputs(hedge: &str, target: &str) -> HedgeInputs<'static> {
         HedgeInputs {
             hedge: fx(hedge),
             target: fx(target),
@@ -226,6 +238,7 @@ mod tests {
             spot: fx("150"),
             tau_years: fx("0.0191780821917808"),
             rate: I80F48::ZERO,
+            buckets: &[],
         }
     }
 
@@ -312,18 +325,24 @@ mod tests {
 
     #[test]
     fn band_is_floored_at_min_band() {
-        let limits = HedgeLimits { min_band: fx("12.5"), max_trade: I80F48::ZERO };
+        let limits = HedgeLimits::new(fx("12.5"), I80F48::ZERO);
         let inp = inputs("0", "0");
-        assert_eq!(band(&HedgePolicy::DeltaThreshold { band: fx("3") }, &limits, &inp), Ok(fx("12.5")));
-        assert_eq!(band(&HedgePolicy::DeltaThresholdToEdge { band: fx("20") }, &limits, &inp), Ok(fx("20")));
+        assert_eq!(
+            band(&HedgePolicy::DeltaThreshold { band: fx("3") }, &limits, &inp),
+            Ok(Band::symmetric(fx("12.5")))
+        );
+        assert_eq!(
+            band(&HedgePolicy::DeltaThresholdToEdge { band: fx("20") }, &limits, &inp),
+            Ok(Band::symmetric(fx("20")))
+        );
         let ww_policy = HedgePolicy::WhalleyWilmott { cost: fx("0.003"), risk_aversion: fx("0.001") };
-        assert_close(band(&ww_policy, &limits, &inp).unwrap(), fx("115.858726152629836178"), TOL);
+        assert_close(band(&ww_policy, &limits, &inp).unwrap().above, fx("115.858726152629836178"), TOL);
         // a WW band below the floor (huge risk aversion) is lifted to it
         let tight = HedgePolicy::WhalleyWilmott { cost: fx("0.003"), risk_aversion: fx("1000000") };
-        assert_eq!(band(&tight, &limits, &inp), Ok(fx("12.5")));
+        assert_eq!(band(&tight, &limits, &inp), Ok(Band::symmetric(fx("12.5"))));
         // zero gamma: the floor alone
         let flat = HedgeInputs { gamma: I80F48::ZERO, ..inp };
-        assert_eq!(band(&ww_policy, &limits, &flat), Ok(fx("12.5")));
+        assert_eq!(band(&ww_policy, &limits, &flat), Ok(Band::symmetric(fx("12.5"))));
     }
 
     #[test]
@@ -338,9 +357,9 @@ mod tests {
             band(&HedgePolicy::DeltaThresholdToEdge { band: fx("-1") }, &no_limits(), &inp),
             Err(MathError::InputOutOfRange)
         );
-        let bad_floor = HedgeLimits { min_band: fx("-1"), max_trade: I80F48::ZERO };
+        let bad_floor = HedgeLimits::new(fx("-1"), I80F48::ZERO);
         assert_eq!(band(&ok, &bad_floor, &inp), Err(MathError::InputOutOfRange));
-        let bad_cap = HedgeLimits { min_band: I80F48::ZERO, max_trade: fx("-1") };
+        let bad_cap = HedgeLimits::new(I80F48::ZERO, fx("-1"));
         assert_eq!(decide(&ok, &bad_cap, &inp), Err(MathError::InputOutOfRange));
     }
 
@@ -363,9 +382,9 @@ mod tests {
         let to_edge = HedgePolicy::DeltaThresholdToEdge { band: fx("10") };
         // over-hedged by 15
         let d = decide(&to_target, &no_limits(), &inputs("115", "100")).unwrap().unwrap();
-        assert_eq!((d.band, d.new_hedge, d.trade), (fx("10"), fx("100"), fx("-15")));
+        assert_eq!((d.band.above, d.new_hedge, d.trade), (fx("10"), fx("100"), fx("-15")));
         let d = decide(&to_edge, &no_limits(), &inputs("115", "100")).unwrap().unwrap();
-        assert_eq!((d.band, d.new_hedge, d.trade), (fx("10"), fx("110"), fx("-5")));
+        assert_eq!((d.band.above, d.new_hedge, d.trade), (fx("10"), fx("110"), fx("-5")));
         // under-hedged by 15, target negative (net short puts)
         let d = decide(&to_target, &no_limits(), &inputs("-65", "-50")).unwrap().unwrap();
         assert_eq!((d.new_hedge, d.trade), (fx("-50"), fx("15")));
@@ -380,10 +399,11 @@ mod tests {
             spot: fx("125"),
             tau_years: fx("0.1"),
             rate: I80F48::ZERO,
+            buckets: &[],
         };
         let d = decide(&ww_policy, &no_limits(), &inp).unwrap().unwrap();
-        assert_close(d.band, fx("10.0000000000011052887"), TOL);
-        assert_eq!(d.new_hedge, fx("100") - d.band);
+        assert_close(d.band.below, fx("10.0000000000011052887"), TOL);
+        assert_eq!(d.new_hedge, fx("100") - d.band.below);
         assert_eq!(d.trade, d.new_hedge - fx("85"));
         // ...and stays put inside it
         let inside = HedgeInputs { hedge: fx("91"), ..inp };
@@ -392,7 +412,7 @@ mod tests {
 
     #[test]
     fn max_trade_clamps_the_trade_in_both_directions() {
-        let limits = HedgeLimits { min_band: I80F48::ZERO, max_trade: fx("4") };
+        let limits = HedgeLimits::new(I80F48::ZERO, fx("4"));
         let to_target = HedgePolicy::DeltaThreshold { band: fx("10") };
         let d = decide(&to_target, &limits, &inputs("115", "100")).unwrap().unwrap();
         assert_eq!((d.new_hedge, d.trade), (fx("111"), fx("-4")));
@@ -406,11 +426,11 @@ mod tests {
 
     #[test]
     fn min_band_floor_stops_dust_trades() {
-        let limits = HedgeLimits { min_band: fx("5"), max_trade: I80F48::ZERO };
+        let limits = HedgeLimits::new(fx("5"), I80F48::ZERO);
         let p = HedgePolicy::DeltaThreshold { band: fx("1") };
         assert_eq!(decide(&p, &limits, &inputs("104", "100")), Ok(None));
         let d = decide(&p, &limits, &inputs("106", "100")).unwrap().unwrap();
-        assert_eq!((d.band, d.trade), (fx("5"), fx("-6")));
+        assert_eq!((d.band, d.trade), (Band::symmetric(fx("5")), fx("-6")));
     }
 
     #[test]
@@ -426,5 +446,79 @@ mod tests {
         let inp = HedgeInputs { hedge: I80F48::MIN, target: I80F48::MIN + fx("20"), ..inputs("0", "0") };
         let d = decide(&edge, &no_limits(), &inp).unwrap().unwrap();
         assert_eq!((d.new_hedge, d.trade), (I80F48::MIN + fx("10"), fx("10")));
+    }
+
+    #[test]
+    fn retrace_goes_part_of_the_way_back_to_the_target() {
+        let mut limits = no_limits();
+        limits.retrace = fx("0.625");
+        let to_edge = HedgePolicy::DeltaThresholdToEdge { band: fx("16") };
+        // over by 30: edge at 116, 0.625 x 16 = 10 of the way back -> 106
+        let d = decide(&to_edge, &limits, &inputs("130", "100")).unwrap().unwrap();
+        assert_eq!((d.new_hedge, d.trade, d.crossed_width), (fx("106"), fx("-24"), fx("16")));
+        let d = decide(&to_edge, &limits, &inputs("70", "100")).unwrap().unwrap();
+        assert_eq!((d.new_hedge, d.trade), (fx("94"), fx("24")));
+        // retrace 1 is the target; DeltaThreshold ignores retrace
+        limits.retrace = I80F48::ONE;
+        assert_eq!(decide(&to_edge, &limits, &inputs("130", "100")).unwrap().unwrap().new_hedge, fx("100"));
+        limits.retrace = fx("0.5");
+        let to_target = HedgePolicy::DeltaThreshold { band: fx("16") };
+        assert_eq!(decide(&to_target, &limits, &inputs("130", "100")).unwrap().unwrap().new_hedge, fx("100"));
+        // outside [0, 1]: refused
+        for bad in ["-0.01", "1.01"] {
+            limits.retrace = fx(bad);
+            assert_eq!(decide(&to_edge, &limits, &inputs("130", "100")), Err(MathError::InputOutOfRange));
+        }
+    }
+
+    #[test]
+    fn an_asymmetric_band_trades_to_the_side_it_crossed() {
+        // An early leg (1 day, delta +40) widens the band below the target
+        // by its allowance (~11.41); above, only the core.
+        let buckets = [
+            ExpiryBucket { delta: fx("40"), gamma: fx("30"), tau_years: fx("0.00273972602739726"), vol: fx("0.8") },
+            ExpiryBucket { delta: fx("-10"), gamma: fx("20"), tau_years: fx("0.0383561643835616"), vol: fx("0.8") },
+        ];
+        let policy = HedgePolicy::CostBenefit(CostBenefit {
+            cost: fx("0.003"),
+            risk_aversion: fx("0.001"),
+            terminal: I80F48::ONE,
+            expiry_aware: true,
+            fixed_cost: I80F48::ZERO,
+        });
+        let at = |hedge: I80F48| HedgeInputs {
+            hedge,
+            target: fx("30"),
+            spot: fx("150"),
+            buckets: &buckets,
+            ..inputs("0", "0")
+        };
+        let b = band(&policy, &no_limits(), &at(fx("30"))).unwrap();
+        assert!(b.below > b.above + fx("11") && b.below < b.above + fx("12"), "{b:?}");
+        // a hedge below the target by more than the core but within the
+        // extended side stays put; the same distance above trades
+        let gap = b.above + fx("5");
+        assert_eq!(decide(&policy, &no_limits(), &at(fx("30") - gap)), Ok(None));
+        let d = decide(&policy, &no_limits(), &at(fx("30") + gap)).unwrap().unwrap();
+        assert_eq!((d.new_hedge, d.crossed_width), (fx("30") + b.above, b.above));
+        // far below: to the lower edge
+        let d = decide(&policy, &no_limits(), &at(fx("-300"))).unwrap().unwrap();
+        assert_eq!((d.new_hedge, d.crossed_width), (fx("30") - b.below, b.below));
+    }
+
+    #[test]
+    fn an_unbounded_band_never_trades_and_never_overflows() {
+        let policy = HedgePolicy::CostBenefit(CostBenefit {
+            cost: fx("0.003"),
+            risk_aversion: fx("0.001"),
+            terminal: I80F48::ONE,
+            expiry_aware: false,
+            fixed_cost: I80F48::ZERO,
+        });
+        let expiring = [ExpiryBucket { delta: fx("500"), gamma: fx("48"), tau_years: I80F48::ZERO, vol: fx("0.8") }];
+        for hedge in [I80F48::MIN + fx("1000"), I80F48::MAX - fx("1000")] {
+            let inp = HedgeInputs { hedge, target: fx("500"), buckets: &expiring, ..inputs("0", "0") };
+            assert_eq!(decide(&policy, &no_limits(), &inp), Ok(None));
+        }
     }
 }
