@@ -138,6 +138,15 @@ impl Decimals {
         }
     }
 
+    /// Whole quote units as quote base units, rounded once (>= 0).
+    pub fn quote_base_units(&self, whole: I80F48, rounding: Rounding) -> Result<u64, MathError> {
+        if whole < 0 {
+            return Err(MathError::InputOutOfRange);
+        }
+        let num = (whole.to_bits() as u128).checked_mul(pow10(self.quote)).ok_or(MathError::Overflow)?;
+        u64::try_from(div_pow10_shift(num, 0, FRAC_BITS, rounding)).map_err(|_| MathError::Overflow)
+    }
+
     /// Base units of underlying as whole units (truncated toward zero).
     pub fn underlying_whole(&self, base: I80F48) -> Result<I80F48, MathError> {
         Ok(div_pow10_fixed(base, self.underlying))

@@ -77,11 +77,14 @@ pub fn execute(
         skew: entry.skew.get(),
         net_short: entry.net_short,
         series_vega: entry.vega.get(),
+        series_gamma: entry.gamma.get(),
         pool_net_vega: cache.net_vega.get(),
+        pool_net_gamma: cache.net_gamma.get(),
         nav: u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?,
         decimals: d,
         vol: pool.params.vol.surface(),
         fees,
+        hedge_fee: None,
     })
     .map_err(math_err)?;
 

@@ -13,6 +13,17 @@
 //! contract when the trade makes the pool's |net vega| larger; at least
 //! `min_fee` per trade. Buyer pays premium + fee; seller receives
 //! premium - fee, never below zero.
+//!
+//! On top, the hedging a trade causes (`hedge_fee`): a trade that adds
+//! gamma pays the expected hedging cost its gamma adds over its life, a
+//! trade that removes gamma gets a bounded discount. The vol surface
+//! relaxes toward its reference between trades (`relax`).
+pub mod hedge_fee;
+pub mod relax;
+
+pub use hedge_fee::{hedge_cost_rate, marginal_hedge_cost, HedgeFeeParams};
+pub use relax::{relax_factor, relax_toward};
+
 use crate::bs::{book_greeks, BookGreeks, OptionKind};
 use crate::units::{Decimals, Rounding};
 use crate::{MathError, I80F48};
@@ -103,17 +114,24 @@ pub struct TradeInputs {
     pub skew: I80F48,
     /// The pool's net short in this series before the trade (contracts, base units).
     pub net_short: u64,
-    /// This series' cached vega per contract before the trade.
+    /// This series' cached vega and gamma per contract before the trade.
     pub series_vega: I80F48,
+    pub series_gamma: I80F48,
     /// The pool's |net vega| before the trade: quote base units per 1.00 of
     /// vol over every live series (the pool only writes, so it is a sum of
     /// non-negative terms).
     pub pool_net_vega: I80F48,
+    /// The pool's net gamma before the trade: sum(net short x gamma),
+    /// underlying base units per unit of spot (>= 0: the pool only writes).
+    pub pool_net_gamma: I80F48,
     /// Net asset value before the trade, quote base units; must be > 0.
     pub nav: u64,
     pub decimals: Decimals,
     pub vol: VolSurfaceParams,
     pub fees: FeeParams,
+    /// How the hedging a trade causes is priced; None = not at all (a
+    /// pool whose hedge policy has no cost model).
+    pub hedge_fee: Option<HedgeFeeParams>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,16 +143,26 @@ pub struct TradeQuote {
     /// Premium for all contracts, quote base units (rounded up for a buy,
     /// down for a sell).
     pub premium: u64,
-    /// Total fee, quote base units (rounded up, at least `min_fee`).
+    /// Total fee, quote base units: the option, spot and vega parts rounded
+    /// up together, plus the hedge-cost part, at least `min_fee`.
     pub fee: u64,
-    /// The vega-utilisation part of the fee before rounding (quote base
-    /// units), for display; zero when the trade does not grow |net vega|.
+    /// The parts of the fee before rounding (quote base units), for
+    /// display: option_price_fee x premium, spot_price_fee x spot, and the
+    /// vega-utilisation part (zero when the trade does not grow |net vega|).
+    pub option_fee: I80F48,
+    pub spot_fee: I80F48,
     pub vega_fee: I80F48,
+    /// The hedge-cost part, quote base units, as added to the fee: the
+    /// charge (rounded up) for a trade that adds gamma, minus the discount
+    /// (rounded down, at most `rebate_cap` of the other parts) for one
+    /// that removes it.
+    pub hedge_fee: i64,
     /// Buy: premium + fee (what the trader pays). Sell: premium - fee,
     /// floored at zero (what the trader receives).
     pub total: u64,
     pub net_short_after: u64,
     pub pool_net_vega_after: I80F48,
+    pub pool_net_gamma_after: I80F48,
 }
 
 /// Price a trade: move the surface, price at the post-trade IV, add fees.
@@ -180,18 +208,71 @@ pub fn quote_trade(inp: &TradeInputs) -> Result<TradeQuote, MathError> {
     } else {
         I80F48::ZERO
     };
-    let fee_per_contract = inp
-        .fees
-        .option_price_fee
-        .checked_mul(greeks.price)
-        .and_then(|a| inp.fees.spot_price_fee.checked_mul(inp.spot).and_then(|b| a.checked_add(b)))
+    let option_fee_per_contract = inp.fees.option_price_fee.checked_mul(greeks.price).ok_or(MathError::Overflow)?;
+    let spot_fee_per_contract = inp.fees.spot_price_fee.checked_mul(inp.spot).ok_or(MathError::Overflow)?;
+    let fee_per_contract = option_fee_per_contract
+        .checked_add(spot_fee_per_contract)
         .and_then(|ab| ab.checked_add(vega_fee_per_contract))
         .ok_or(MathError::Overflow)?;
-    let fee = d.quote_value(fee_per_contract, inp.contracts, Rounding::Up)?.max(inp.fees.min_fee);
-    let vega_fee = d.quote_value_fixed(vega_fee_per_contract, I80F48::from_num(inp.contracts))?;
+    let base_fee = d.quote_value(fee_per_contract, inp.contracts, Rounding::Up)?;
+    let n = I80F48::from_num(inp.contracts);
+    let (option_fee, spot_fee, vega_fee) = (
+        d.quote_value_fixed(option_fee_per_contract, n)?,
+        d.quote_value_fixed(spot_fee_per_contract, n)?,
+        d.quote_value_fixed(vega_fee_per_contract, n)?,
+    );
+
+    // the pool's gamma after: this series' old contribution out, its new
+    // one (at the post-trade IV) in, as for vega
+    let pool_net_gamma_after = inp
+        .series_gamma
+        .checked_mul(I80F48::from_num(inp.net_short))
+        .and_then(|old| inp.pool_net_gamma.checked_sub(old))
+        .and_then(|g| greeks.gamma.checked_mul(I80F48::from_num(net_short_after)).and_then(|new| g.checked_add(new)))
+        .ok_or(MathError::Overflow)?
+        .max(I80F48::ZERO);
+    let hedge_fee = match &inp.hedge_fee {
+        None => 0,
+        Some(p) => {
+            let cost = marginal_hedge_cost(
+                p,
+                inp.spot,
+                iv.trade_iv,
+                inp.t_years,
+                d.underlying_whole(inp.pool_net_gamma.max(I80F48::ZERO))?,
+                d.underlying_whole(pool_net_gamma_after)?,
+            )?;
+            if cost >= 0 {
+                i64::try_from(d.quote_base_units(cost, Rounding::Up)?).map_err(|_| MathError::Overflow)?
+            } else {
+                let saving = d.quote_base_units(-cost, Rounding::Down)?;
+                let cap = crate::units::to_base_units(
+                    I80F48::from_num(base_fee)
+                        .checked_mul(p.rebate_cap.clamp(I80F48::ZERO, I80F48::ONE))
+                        .ok_or(MathError::Overflow)?,
+                    Rounding::Down,
+                )?;
+                -i64::try_from(saving.min(cap)).map_err(|_| MathError::Overflow)?
+            }
+        }
+    };
+    let fee = base_fee.checked_add_signed(hedge_fee).ok_or(MathError::Overflow)?.max(inp.fees.min_fee);
 
     let total = if payer { premium.checked_add(fee).ok_or(MathError::Overflow)? } else { premium.saturating_sub(fee) };
-    Ok(TradeQuote { iv, greeks, premium, fee, vega_fee, total, net_short_after, pool_net_vega_after })
+    Ok(TradeQuote {
+        iv,
+        greeks,
+        premium,
+        fee,
+        option_fee,
+        spot_fee,
+        vega_fee,
+        hedge_fee,
+        total,
+        net_short_after,
+        pool_net_vega_after,
+        pool_net_gamma_after,
+    })
 }
 
 #[cfg(test)]
@@ -215,10 +296,9 @@ mod tests {
 
     fn inputs(side: Side, contracts: u64) -> TradeInputs {
         // the cache holds the vega at the current IV; the pool writes only this series
-        let vega =
-            crate::bs::price_and_greeks(OptionKind::Call, fx("150"), fx("160"), fx("0.05"), fx("0.8"), fx("0.03"))
-                .unwrap()
-                .vega;
+        let g = crate::bs::price_and_greeks(OptionKind::Call, fx("150"), fx("160"), fx("0.05"), fx("0.8"), fx("0.03"))
+            .unwrap();
+        let (vega, gamma) = (g.vega, g.gamma);
         let decimals = Decimals::new(9, 6).unwrap();
         TradeInputs {
             kind: OptionKind::Call,
@@ -232,7 +312,9 @@ mod tests {
             skew: fx("1"),
             net_short: 10_000_000_000,
             series_vega: vega,
+            series_gamma: gamma,
             pool_net_vega: decimals.quote_value_fixed(vega, fx("10000000000")).unwrap(),
+            pool_net_gamma: gamma * fx("10000000000"),
             nav: 1_000_000_000_000, // 1M USDC
             decimals,
             vol: vol(),
@@ -242,6 +324,7 @@ mod tests {
                 vega_fee_coef: fx("6000"),
                 min_fee: 10_000,
             },
+            hedge_fee: None,
         }
     }
 
@@ -329,6 +412,8 @@ mod tests {
             back.net_short = buy.net_short_after;
             back.series_vega = buy.greeks.vega;
             back.pool_net_vega = buy.pool_net_vega_after;
+            back.series_gamma = buy.greeks.gamma;
+            back.pool_net_gamma = buy.pool_net_gamma_after;
             let sell = quote_trade(&back).unwrap();
             assert!(sell.total < buy.total, "{contracts}: paid {} got {}", buy.total, sell.total);
             assert_eq!(sell.iv.base_iv, inputs(Side::Buy, 1).base_iv, "the surface returns to where it was");
@@ -341,5 +426,84 @@ mod tests {
         let mut inp = inputs(Side::Buy, 1_000_000_000);
         inp.nav = 0;
         assert_eq!(quote_trade(&inp), Err(MathError::InputOutOfRange));
+    }
+
+    fn with_hedge_fee(side: Side, contracts: u64) -> TradeInputs {
+        let mut inp = inputs(side, contracts);
+        inp.hedge_fee = Some(HedgeFeeParams {
+            cost: fx("0.003"),
+            risk_aversion: fx("0.0001"),
+            min_band: I80F48::ZERO,
+            share: I80F48::ONE,
+            rebate_cap: fx("0.5"),
+        });
+        inp
+    }
+
+    #[test]
+    fn a_buy_pays_the_hedging_its_gamma_adds_as_its_own_line() {
+        let plain = quote_trade(&inputs(Side::Buy, 5_000_000_000)).unwrap();
+        let q = quote_trade(&with_hedge_fee(Side::Buy, 5_000_000_000)).unwrap();
+        let d = Decimals::new(9, 6).unwrap();
+        let p = with_hedge_fee(Side::Buy, 1).hedge_fee.unwrap();
+        let inp = inputs(Side::Buy, 1);
+        let cost = marginal_hedge_cost(
+            &p,
+            inp.spot,
+            q.iv.trade_iv,
+            inp.t_years,
+            d.underlying_whole(inp.pool_net_gamma).unwrap(),
+            d.underlying_whole(q.pool_net_gamma_after).unwrap(),
+        )
+        .unwrap();
+        assert!(cost > 0);
+        assert_eq!(q.hedge_fee, d.quote_base_units(cost, Rounding::Up).unwrap() as i64);
+        assert_eq!(q.fee, plain.fee + q.hedge_fee as u64, "the other parts do not move");
+        assert_eq!(q.total, q.premium + q.fee);
+        // the parts add up to the fee (each is unrounded)
+        let parts = q.option_fee + q.spot_fee + q.vega_fee;
+        assert!(I80F48::from_num(plain.fee) >= parts && I80F48::from_num(plain.fee) < parts + I80F48::ONE);
+        assert_eq!(
+            q.pool_net_gamma_after,
+            inp.pool_net_gamma - inp.series_gamma * fx("10000000000") + q.greeks.gamma * fx("15000000000")
+        );
+    }
+
+    #[test]
+    fn a_sell_gets_a_discount_bounded_by_its_other_fees() {
+        let plain = quote_trade(&inputs(Side::Sell, 5_000_000_000)).unwrap();
+        let q = quote_trade(&with_hedge_fee(Side::Sell, 5_000_000_000)).unwrap();
+        assert!(q.hedge_fee < 0, "removing gamma saves the pool hedging");
+        assert!(-q.hedge_fee as u64 <= plain.fee / 2, "at most half the other fees");
+        assert_eq!(q.fee, plain.fee - (-q.hedge_fee) as u64);
+        assert_eq!(q.total, q.premium - q.fee);
+        // a large saving is cut at the cap exactly
+        let mut inp = with_hedge_fee(Side::Sell, 10_000_000_000);
+        inp.hedge_fee.as_mut().unwrap().share = fx("1000");
+        let big = quote_trade(&inp).unwrap();
+        let plain = quote_trade(&inputs(Side::Sell, 10_000_000_000)).unwrap();
+        assert_eq!(-big.hedge_fee as u64, plain.fee / 2);
+        // a zero cap gives no discount at all
+        let mut inp = with_hedge_fee(Side::Sell, 5_000_000_000);
+        inp.hedge_fee.as_mut().unwrap().rebate_cap = I80F48::ZERO;
+        assert_eq!(quote_trade(&inp).unwrap().hedge_fee, 0);
+    }
+
+    #[test]
+    fn with_the_hedge_fee_a_round_trip_still_never_profits_the_trader() {
+        for contracts in [1u64, 999, 1_000_000_000, 7_777_777_777] {
+            let buy = quote_trade(&with_hedge_fee(Side::Buy, contracts)).unwrap();
+            let mut back = with_hedge_fee(Side::Sell, contracts);
+            back.base_iv = buy.iv.base_iv;
+            back.skew = buy.iv.skew;
+            back.net_short = buy.net_short_after;
+            back.series_vega = buy.greeks.vega;
+            back.series_gamma = buy.greeks.gamma;
+            back.pool_net_vega = buy.pool_net_vega_after;
+            back.pool_net_gamma = buy.pool_net_gamma_after;
+            let sell = quote_trade(&back).unwrap();
+            assert!(sell.total < buy.total, "{contracts}: paid {} got {}", buy.total, sell.total);
+            assert!(buy.hedge_fee >= -sell.hedge_fee, "{contracts}: the discount never exceeds the charge");
+        }
     }
 }
