@@ -62,6 +62,8 @@ pub struct VolSection {
     pub skew_adjustment_bps: Option<u32>,
     pub standard_size: Option<u64>,
     pub rate_bps: Option<u16>,
+    /// Half-life of trade-driven IV moves back toward the listing values (0 = never; 600 s..365 d).
+    pub relax_half_life_s: Option<u32>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -71,6 +73,10 @@ pub struct FeeSection {
     pub spot_price_fee_bps: Option<u16>,
     pub vega_fee_coef: Option<u64>,
     pub min_fee: Option<u64>,
+    /// Share of the expected hedging cost a trade's gamma adds, bps (10000 = all; 0 = off).
+    pub hedge_fee_bps: Option<u16>,
+    /// Discount cap for gamma-reducing trades, bps of their other fees.
+    pub hedge_rebate_cap_bps: Option<u16>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -83,6 +89,10 @@ pub struct RiskSection {
     pub max_move_bps: Option<u16>,
     pub solvency_reserve_bps: Option<u16>,
     pub max_unhedged_delta: Option<u64>,
+    /// Per expiry: cap on |net vega| (quote per 1.00 vol), bps of NAV.
+    pub max_board_vega_bps: Option<u16>,
+    /// Per expiry: cap on |net cash gamma| (quote per 1% move), bps of NAV.
+    pub max_board_cash_gamma_bps: Option<u16>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -166,9 +176,19 @@ impl ConfigFile {
             max_skew_bps,
             skew_adjustment_bps,
             standard_size,
-            rate_bps
+            rate_bps,
+            relax_half_life_s
         );
-        set!(p.fees, self.fees, option_price_fee_bps, spot_price_fee_bps, vega_fee_coef, min_fee);
+        set!(
+            p.fees,
+            self.fees,
+            option_price_fee_bps,
+            spot_price_fee_bps,
+            vega_fee_coef,
+            min_fee,
+            hedge_fee_bps,
+            hedge_rebate_cap_bps
+        );
         set!(
             p.risk,
             self.risk,
@@ -178,7 +198,9 @@ impl ConfigFile {
             max_live_series,
             max_move_bps,
             solvency_reserve_bps,
-            max_unhedged_delta
+            max_unhedged_delta,
+            max_board_vega_bps,
+            max_board_cash_gamma_bps
         );
         let h = &self.hedge;
         set!(

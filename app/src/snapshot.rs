@@ -6,7 +6,9 @@ use crate::backend::Backend;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use anyhow::{anyhow, bail, Context, Result};
 use oamm_sdk::pda::{PoolKeys, SeriesKeys};
+use options_amm::error::OptionsError;
 use options_amm::manager::hedge::{current_band, plan_capped, RebalancePlan};
+use options_amm::manager::limits::{self, Exposure, Room};
 use options_amm::manager::nav::{lp_nav, pool_nav, Balances, LpFlow};
 use options_amm::manager::solvency::{headroom, max_quote_out, min_stressed_surplus, positions};
 use options_amm::manager::{require_settled_expiries, trade};
@@ -39,6 +41,43 @@ pub struct PoolSnapshot {
     pub hi: I80F48,
     /// The venue's per-call hedge cap, when the venue pool was readable.
     pub venue_cap: Option<u64>,
+}
+
+/// One expiry's exposure, its caps (vega, cash gamma) and the room left;
+/// quote base units (per 1.00 of vol, per 1% move).
+#[derive(Clone, Copy, Debug)]
+pub struct ExpiryLimits {
+    pub exposure: Exposure,
+    pub caps: (I80F48, I80F48),
+    pub room: Room,
+}
+
+impl ExpiryLimits {
+    pub fn json(&self, quote_decimals: u8) -> serde_json::Value {
+        let q = |x: I80F48| x.to_num::<f64>() / 10f64.powi(quote_decimals as i32);
+        serde_json::json!({
+            "net_vega": q(self.exposure.vega), "vega_cap": q(self.caps.0),
+            "net_cash_gamma": q(self.exposure.cash_gamma), "cash_gamma_cap": q(self.caps.1),
+            "room_contracts_base": self.room.contracts,
+        })
+    }
+
+    /// "N contracts (vega a / b, cash gamma c / d)" for tables.
+    pub fn describe(&self, d: options_math::units::Decimals) -> String {
+        let q = |x: I80F48| x.to_num::<f64>() / 10f64.powi(d.quote as i32);
+        let fits = if self.room.contracts == u64::MAX {
+            "any number of".to_string()
+        } else {
+            crate::amounts::format_units(self.room.contracts, d.underlying)
+        };
+        format!(
+            "{fits} contracts still fit (net vega {:.0} of {:.0} per 1.00 vol, cash gamma {:.0} of {:.0} per 1% move)",
+            q(self.exposure.vega),
+            q(self.caps.0),
+            q(self.exposure.cash_gamma),
+            q(self.caps.1)
+        )
+    }
 }
 
 pub struct SeriesInfo {
@@ -104,6 +143,9 @@ impl PoolSnapshot {
         let oracle_problem =
             read_price(&update, &pool.params.oracle, Freshness::Current { now }).err().map(|e| e.to_string());
         cache
+            .relax_surface(now, pool.params.vol.relax_half_life_s)
+            .map_err(|e| anyhow!("cannot relax the pool's vol surface: {e}"))?;
+        cache
             .refresh(spot, now, pool.params.vol.rate(), pool.decimals())
             .map_err(|e| anyhow!("cannot price the pool's series: {e}"))?;
         let lp_supply = b.mint_supply(&pool.lp_mint).await?;
@@ -144,6 +186,23 @@ impl PoolSnapshot {
 
     pub fn nav(&self, rounding: Rounding) -> i128 {
         pool_nav(&self.pool, &self.cache, rounding).unwrap_or(i128::MIN)
+    }
+
+    /// A series' expiry under the per-expiry caps, as a trade now would be
+    /// checked: the board's |net vega| and |net cash gamma|, the caps at
+    /// the current NAV, and the room left (contracts of this series that
+    /// still fit). None for a settled series or an unpriceable pool.
+    pub fn expiry_limits(&self, series: &SeriesInfo) -> Option<ExpiryLimits> {
+        if series.series.state != SeriesState::Live {
+            return None;
+        }
+        let slot = series.series.cache_index as usize;
+        let d = self.pool.decimals();
+        let exposure = limits::board_exposure(&self.cache, self.cache.entries[slot].board, self.spot, d).ok()?;
+        let nav = u64::try_from(self.nav(Rounding::Down)).ok()?;
+        let caps = self.pool.params.risk.board_caps(nav);
+        let unit = limits::per_base_unit(&self.cache, slot, self.spot, d).ok()?;
+        Some(ExpiryLimits { exposure, caps, room: limits::room(exposure, unit, caps) })
     }
 
     /// The NAV a deposit or withdrawal sent now is priced at (the program's
@@ -222,8 +281,17 @@ impl PoolSnapshot {
         let slot = series.series.cache_index as usize;
         let kind = GreekCache::entry_kind(&cache.entries[slot]).into();
         let priced_at = trade::trade_spot(kind, side, self.lo, self.hi);
-        trade::execute(&self.pool, &mut cache, slot, side, contracts, self.spot, priced_at, self.now)
-            .map_err(|e| anyhow!("{}", program_error_line(&e)))
+        trade::execute(&self.pool, &mut cache, slot, side, contracts, self.spot, priced_at, self.now).map_err(|e| {
+            let line = program_error_line(&e);
+            let cap_codes =
+                [OptionsError::BoardVegaCapExceeded, OptionsError::BoardCashGammaCapExceeded].map(u32::from);
+            match (&e, self.expiry_limits(series)) {
+                (anchor_lang::error::Error::AnchorError(a), Some(l)) if cap_codes.contains(&a.error_code_number) => {
+                    anyhow!("{line}; this expiry now: {}", l.describe(self.pool.decimals()))
+                }
+                _ => anyhow!("{line}"),
+            }
+        })
     }
 
     /// Every series of this pool (live and settled), by expiry, strike, kind.

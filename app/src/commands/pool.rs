@@ -151,6 +151,14 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
         "can_withdraw_now": s.can_withdraw_now(),
         "policy": policy_json(&s.pool.params.hedge.policy),
         "retrace_bps": s.pool.params.hedge.retrace_bps,
+        "risk_quotes": json!({
+            "max_board_vega_bps": s.pool.params.risk.max_board_vega_bps,
+            "max_board_cash_gamma_bps": s.pool.params.risk.max_board_cash_gamma_bps,
+            "hedge_fee_bps": s.pool.params.fees.hedge_fee_bps,
+            "hedge_fee_active": options_amm::manager::trade::hedge_fee_params(&s.pool).ok().flatten().is_some(),
+            "hedge_rebate_cap_bps": s.pool.params.fees.hedge_rebate_cap_bps,
+            "relax_half_life_s": s.pool.params.vol.relax_half_life_s,
+        }),
         "rebalance": due,
         "live_series": live.iter().map(|x| x.key.to_string()).collect::<Vec<_>>(),
         "paused": s.pool.paused,
@@ -203,6 +211,22 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
             },
         ),
         ("unhedgeable delta", format!("{:.4}", units(s.cache.unhedgeable_delta()))),
+        (
+            "per-expiry caps",
+            format!(
+                "net vega {:.2}% of NAV per 1.00 vol, net cash gamma {:.2}% of NAV per 1% move (see `oamm series list`)",
+                s.pool.params.risk.max_board_vega_bps as f64 / 100.0,
+                s.pool.params.risk.max_board_cash_gamma_bps as f64 / 100.0
+            ),
+        ),
+        ("hedge-cost fee", hedge_fee_line(&s.pool)),
+        (
+            "surface relaxation",
+            match s.pool.params.vol.relax_half_life_s {
+                0 => "off (trade-driven IV moves stay until traded back)".to_string(),
+                h => format!("half-life {:.1} h toward the listing IV and skew", h as f64 / 3600.0),
+            },
+        ),
         ("utilisation", format!("{:.1}%", 100.0 * s.utilisation())),
         ("can withdraw now", q(s.can_withdraw_now())),
         (
@@ -233,6 +257,21 @@ fn optional_key(k: &Pubkey) -> String {
 }
 
 /// Who can change the pool and what is waiting: what an LP checks first.
+fn hedge_fee_line(p: &options_amm::state::Pool) -> String {
+    let f = &p.params.fees;
+    match options_amm::manager::trade::hedge_fee_params(p) {
+        Ok(Some(_)) => format!(
+            "{:.0}% of the expected hedging cost a trade's gamma adds; gamma-reducing trades get up to {:.0}% of their fees back",
+            f.hedge_fee_bps as f64 / 100.0,
+            f.hedge_rebate_cap_bps as f64 / 100.0
+        ),
+        Ok(None) if f.hedge_fee_bps == 0 => "off".to_string(),
+        Ok(None) => "none: the pool's fixed-band hedge policy has no cost model (Whalley-Wilmott and cost-benefit do)"
+            .to_string(),
+        Err(e) => format!("unavailable ({})", crate::snapshot::program_error_line(&e)),
+    }
+}
+
 fn governance_json(p: &options_amm::state::Pool) -> serde_json::Value {
     let role = |k: &Pubkey| if *k == Pubkey::default() { serde_json::Value::Null } else { json!(k.to_string()) };
     json!({

@@ -118,9 +118,10 @@ async fn list(b: &mut Backend, pool_key: Pubkey) -> Result<Report> {
     let one = 10u64.pow(d.underlying as u32);
     let mut rows = Vec::new();
     let mut table = format!(
-        "{:>3}  {:<44}  {:>10}  {:<25}  {:<4}  {:>7}  {:>12}  {:>12}  {:>12}  {}\n",
-        "#", "series", "strike", "expiry", "kind", "IV", "bid", "ask", "open int.", "state"
+        "{:>3}  {:<44}  {:>10}  {:<25}  {:<4}  {:>7}  {:>12}  {:>12}  {:>12}  {:>12}  {}\n",
+        "#", "series", "strike", "expiry", "kind", "IV", "bid", "ask", "open int.", "cap room", "state"
     );
+    let mut expiries: Vec<(i64, String)> = Vec::new();
     for (i, x) in s.series(b).await?.iter().enumerate() {
         let sr = &x.series;
         let kind = format!("{:?}", sr.kind).to_lowercase();
@@ -139,8 +140,30 @@ async fn list(b: &mut Backend, pool_key: Pubkey) -> Result<Report> {
             }
         };
         let q = |v: Option<u64>| v.map(|x| format_units(x, d.quote)).unwrap_or_else(|| "-".into());
+        let limits = s.expiry_limits(x);
+        let room = match limits {
+            Some(l) if l.room.contracts == u64::MAX => "any".to_string(),
+            Some(l) => format_units(l.room.contracts, d.underlying),
+            None => "-".into(),
+        };
+        if let Some(l) = limits {
+            if !expiries.iter().any(|(e, _)| *e == sr.expiry) {
+                let q = |x: options_math::I80F48| x.to_num::<f64>() / 10f64.powi(d.quote as i32);
+                expiries.push((
+                    sr.expiry,
+                    format!(
+                        "{:<25}  net vega {:>12.2} of {:>12.2}  cash gamma {:>12.2} of {:>12.2}\n",
+                        rfc3339(sr.expiry),
+                        q(l.exposure.vega),
+                        q(l.caps.0),
+                        q(l.exposure.cash_gamma),
+                        q(l.caps.1)
+                    ),
+                ));
+            }
+        }
         table += &format!(
-            "{i:>3}  {:<44}  {:>10}  {:<25}  {:<4}  {:>7}  {:>12}  {:>12}  {:>12}  {state}\n",
+            "{i:>3}  {:<44}  {:>10}  {:<25}  {:<4}  {:>7}  {:>12}  {:>12}  {:>12}  {:>12}  {state}\n",
             x.key.to_string(),
             format_units(sr.strike_quote, d.quote),
             rfc3339(sr.expiry),
@@ -149,13 +172,21 @@ async fn list(b: &mut Backend, pool_key: Pubkey) -> Result<Report> {
             q(bid),
             q(ask),
             format_units(sr.open_interest, d.underlying),
+            room,
         );
         rows.push(json!({
             "index": i, "series": x.key.to_string(), "option_mint": sr.option_mint.to_string(),
             "strike": format_units(sr.strike_quote, d.quote), "strike_quote": sr.strike_quote, "expiry": sr.expiry, "kind": kind,
             "iv": iv, "bid_1": bid, "ask_1": ask, "open_interest": sr.open_interest, "state": state,
             "payoff_per_contract": if sr.state == SeriesState::Settled { Some(sr.payoff_per_contract().to_string()) } else { None },
+            "expiry_limits": limits.map(|l| l.json(d.quote)),
         }));
+    }
+    if !expiries.is_empty() {
+        table += "\nper-expiry limits (quote per 1.00 of vol / per 1% move; caps scale with NAV; cap room = contracts that still fit):\n";
+        for (_, line) in expiries {
+            table += &line;
+        }
     }
     Ok(Report { json: json!(rows), table })
 }

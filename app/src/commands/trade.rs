@@ -12,6 +12,7 @@ use options_amm::manager::solvency::payoff;
 use options_amm::state::SeriesState;
 use options_math::amm::{Side, TradeQuote};
 use options_math::units::Rounding;
+use options_math::I80F48;
 use serde_json::json;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
@@ -57,7 +58,8 @@ fn quote_json(q: &TradeQuote, dq: u8) -> serde_json::Value {
     json!({
         "premium": q.premium, "fee": q.fee, "total": q.total,
         "premium_display": format_units(q.premium, dq), "fee_display": format_units(q.fee, dq), "total_display": format_units(q.total, dq),
-        "vega_fee": q.vega_fee.to_string(),
+        "option_fee": q.option_fee.to_string(), "spot_fee": q.spot_fee.to_string(),
+        "vega_fee": q.vega_fee.to_string(), "hedge_fee": q.hedge_fee,
         "iv_after": q.iv.trade_iv.to_string(), "base_iv_after": q.iv.base_iv.to_string(), "skew_after": q.iv.skew.to_string(),
         "price_per_contract": q.greeks.price.to_string(), "delta": q.greeks.delta.to_string(),
         "open_interest_after": q.net_short_after,
@@ -65,16 +67,19 @@ fn quote_json(q: &TradeQuote, dq: u8) -> serde_json::Value {
 }
 
 fn quote_rows(q: &TradeQuote, side: Side, dq: u8) -> Vec<(&'static str, String)> {
+    let part = |x: I80F48| format!("{:.6}", x.to_num::<f64>() / 10f64.powi(dq as i32));
+    let hedge = if q.hedge_fee >= 0 {
+        format_units(q.hedge_fee as u64, dq)
+    } else {
+        format!("-{} (discount: the trade removes gamma)", format_units(q.hedge_fee.unsigned_abs(), dq))
+    };
     vec![
         ("premium", format_units(q.premium, dq)),
-        (
-            "fees",
-            format!(
-                "{} (vega part {:.6})",
-                format_units(q.fee, dq),
-                q.vega_fee.to_num::<f64>() / 10f64.powi(dq as i32)
-            ),
-        ),
+        ("  option fee", part(q.option_fee)),
+        ("  spot fee", part(q.spot_fee)),
+        ("  vega fee", part(q.vega_fee)),
+        ("  hedge-cost fee", hedge),
+        ("fees (total, rounded up, at least the minimum)", format_units(q.fee, dq)),
         ("IV after trade", format!("{:.2}%", 100.0 * q.iv.trade_iv.to_num::<f64>())),
         ("price per contract", format!("{:.6}", q.greeks.price.to_num::<f64>())),
         (if side == Side::Buy { "total to pay" } else { "total to receive" }, format_units(q.total, dq)),
@@ -99,6 +104,10 @@ pub async fn quote(b: &mut Backend, pool: Option<Pubkey>, a: QuoteArgs) -> Resul
     json["contracts"] = json!(contracts);
     json["oracle_ok"] = json!(s.oracle_problem.is_none());
     let mut rows = quote_rows(&q, side, s.pool.quote_decimals);
+    if let Some(l) = s.expiry_limits(&x) {
+        json["expiry_limits"] = l.json(s.pool.quote_decimals);
+        rows.push(("this expiry now", l.describe(s.pool.decimals())));
+    }
     if let Some(p) = &s.oracle_problem {
         rows.push(("warning", format!("a trade now would be refused: {p}")));
     }

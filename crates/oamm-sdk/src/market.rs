@@ -32,12 +32,19 @@ pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
             skew_adjustment_bps: 7500,
             standard_size: 5_000_000_000,
             rate_bps: 0,
+            // a one-sided day of flow fades over the next day or two; an
+            // hour relaxes 2.8% of a move, so splitting an order saves little
+            relax_half_life_s: 86_400,
         },
         fees: FeeConfig {
             option_price_fee_bps: 100,
             spot_price_fee_bps: 10,
             vega_fee_coef: 6_000_000,
             min_fee: 10_000,
+            // the whole expected hedging cost (with a cost-model hedge
+            // policy); a gamma-reducing trade saves at most half its fees
+            hedge_fee_bps: 10_000,
+            hedge_rebate_cap_bps: 5_000,
         },
         risk: RiskParams {
             trading_cutoff_s: 12 * 3600,
@@ -49,6 +56,11 @@ pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
             max_unhedged_delta: 2_000_000_000_000,
             stress_sigmas_bps: 20_000,
             stress_vol_shock_bps: 2_500,
+            // per expiry: a 10-vol-point move costs at most 2.5% of NAV;
+            // a 1% move shifts delta by at most 10% of NAV (a 10% gap costs
+            // at most ~5% of NAV in gamma)
+            max_board_vega_bps: 2_500,
+            max_board_cash_gamma_bps: 1_000,
         },
         hedge: HedgeConfig {
             policy: HedgePolicyConfig::DeltaThreshold { band: 5_000_000_000 },

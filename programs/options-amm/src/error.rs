@@ -179,12 +179,16 @@ pub enum OptionsError {
     GuardianCannotUnpause,
     #[msg("Only the pool admin or its guardian may do this: sign with one of them")]
     NotAdminOrGuardian,
+    #[msg("This trade would take its expiry's net vega past the pool's per-expiry cap: trade fewer contracts (the program log and `oamm quote` say how many still fit) or another expiry")]
+    BoardVegaCapExceeded,
+    #[msg("This trade would take its expiry's net cash gamma past the pool's per-expiry cap: trade fewer contracts (the program log and `oamm quote` say how many still fit) or another expiry")]
+    BoardCashGammaCapExceeded,
 }
 
 impl OptionsError {
     /// Every variant in code order, for clients that turn a code back into
     /// a name and a message.
-    pub const ALL: [OptionsError; 74] = [
+    pub const ALL: [OptionsError; 76] = [
         OptionsError::Unauthorized,
         OptionsError::InvalidOracleParams,
         OptionsError::InvalidVolParams,
@@ -259,6 +263,8 @@ impl OptionsError {
         OptionsError::NotPendingAdmin,
         OptionsError::GuardianCannotUnpause,
         OptionsError::NotAdminOrGuardian,
+        OptionsError::BoardVegaCapExceeded,
+        OptionsError::BoardCashGammaCapExceeded,
     ];
 
     pub fn from_code(code: u32) -> Option<OptionsError> {

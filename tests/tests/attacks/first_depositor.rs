@@ -50,8 +50,20 @@ async fn inflating_nav_through_fees_costs_the_attacker_a_million_times_what_the_
     let call = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 7 * DAY, Kind::Call).await.unwrap();
     let mut attacker = w.m.new_actor(&mut w.bank, 1_000 * USDC).await.unwrap();
     let victim = w.m.new_actor(&mut w.bank, 10_000 * USDC).await.unwrap();
-    let start = balance(&mut w.bank, attacker.quote).await;
     w.m.deposit(&mut w.bank, &attacker, 1, 0).await.unwrap();
+    // First line of defence: the per-expiry caps scale with NAV, so a
+    // one-unit pool cannot write even one base unit of an option.
+    expect_err(w.m.buy(&mut w.bank, &mut attacker, &call, 1, u64::MAX).await, OptionsError::BoardVegaCapExceeded);
+    // With the caps as loose as they go (after the timelock), the second: the
+    // virtual offset.
+    let mut params = w.m.pool(&mut w.bank).await.unwrap().params;
+    params.risk.max_board_vega_bps = u16::MAX;
+    params.risk.max_board_cash_gamma_bps = u16::MAX;
+    w.m.propose_params(&mut w.bank, params.clone()).await.unwrap();
+    w.bank.advance(params.governance.timelock_s as i64);
+    w.m.post_price(&mut w.bank, w.m.spot_e8);
+    w.m.apply_params(&mut w.bank).await.unwrap();
+    let start = balance(&mut w.bank, attacker.quote).await + 1;
     // the only way to add NAV the books count: fees. The smallest trades fit
     // the one-unit pool's solvency and each pays the 0.01 USDC minimum fee.
     let mut donated_rounds = 0;

@@ -2,6 +2,7 @@
 //! the solvency stress test, trade checks, settlement payoffs. Handlers in
 //! `instructions/` check accounts, call these and move tokens.
 pub mod hedge;
+pub mod limits;
 pub mod lp;
 pub mod nav;
 pub mod settlement;
@@ -31,11 +32,12 @@ pub struct Observation {
 }
 
 /// Read the oracle (current price), refuse an update older than one the
-/// pool has used, and reprice the whole cache at it.
+/// pool has used, relax the surface to now and reprice the whole cache.
 pub fn refresh_at_oracle(pool: &Pool, cache: &mut GreekCache, update: &PriceUpdateV2, now: i64) -> Result<Observation> {
     let price = read_price(update, &pool.params.oracle, Freshness::Current { now })?;
     let mut memory = pool.price_memory;
     memory.observe(price.spot, price.publish_time, pool.params.oracle.max_price_age_s as i64)?;
+    cache.relax_surface(now, pool.params.vol.relax_half_life_s).map_err(math_err)?;
     cache.refresh(price.spot, now, pool.params.vol.rate(), pool.decimals()).map_err(math_err)?;
     let (lo, hi) = memory.range();
     Ok(Observation { spot: price.spot, memory, lo, hi })

@@ -5,15 +5,22 @@
 //!
 //! Rules: no trades after the cut-off; opening (buy) trades only for strikes
 //! whose call delta is inside [min_delta, 1 - min_delta] and within the
-//! open-interest cap; and no trade may make the solvency headroom or the
-//! unhedgeable delta worse when it is already past its limit.
+//! open-interest cap; and no trade may make the solvency headroom, the
+//! unhedgeable delta or its expiry's vega or cash gamma (`limits`) worse
+//! when it is already past its limit.
+//!
+//! The price includes the hedging the trade causes (options-math's
+//! `hedge_fee`) when the pool's hedge policy has a cost model.
 use crate::error::{math_err, OptionsError};
+use crate::manager::hedge::policy;
+use crate::manager::limits;
 use crate::manager::nav::{pool_nav, Balances};
 use crate::manager::solvency::{headroom, positions};
 use crate::state::greek_cache::{t_years, GreekCache};
 use crate::state::pool::Pool;
 use anchor_lang::prelude::*;
-use options_math::amm::{quote_trade, Side, TradeInputs, TradeQuote};
+use options_math::amm::{quote_trade, HedgeFeeParams, Side, TradeInputs, TradeQuote};
+use options_math::hedge::HedgePolicy;
 use options_math::units::Rounding;
 use options_math::{OptionKind, I80F48};
 
@@ -22,6 +29,31 @@ fn pool_headroom(pool: &Pool, cache: &GreekCache, quote: u64, spot: I80F48, now:
     let r = &pool.params.risk;
     headroom(b, spot, r.max_move_bps, r.solvency_reserve_bps, &positions(cache, now, r), pool.decimals())
         .map_err(math_err)
+}
+
+/// How the pool prices the hedging a trade causes: its hedge policy's cost
+/// and risk aversion (Whalley-Wilmott or CostBenefit; a fixed band has no
+/// cost model and charges nothing), its band floor, and the fee's share and
+/// discount cap. None when the fee is off.
+pub fn hedge_fee_params(pool: &Pool) -> Result<Option<HedgeFeeParams>> {
+    let f = &pool.params.fees;
+    if f.hedge_fee_bps == 0 {
+        return Ok(None);
+    }
+    let (policy, limits) = policy(&pool.params.hedge, pool.decimals())?;
+    let (cost, risk_aversion) = match policy {
+        HedgePolicy::WhalleyWilmott { cost, risk_aversion } => (cost, risk_aversion),
+        HedgePolicy::CostBenefit(cb) => (cb.cost, cb.risk_aversion),
+        HedgePolicy::DeltaThreshold { .. } | HedgePolicy::DeltaThresholdToEdge { .. } => return Ok(None),
+    };
+    let bps = |x: u16| options_math::units::div_by_int(I80F48::from_num(x), crate::constants::BPS as u32);
+    Ok(Some(HedgeFeeParams {
+        cost,
+        risk_aversion,
+        min_band: limits.min_band,
+        share: bps(f.hedge_fee_bps),
+        rebate_cap: bps(f.hedge_rebate_cap_bps),
+    }))
 }
 
 /// The spot a trade is priced at: of the prices the pool used over the
@@ -64,6 +96,7 @@ pub fn execute(
     let board = entry.board as usize;
     let d = pool.decimals();
     let fees = pool.params.fees.fee_params(d.quote).ok_or(OptionsError::InvalidFeeParams)?;
+    let nav_u64 = u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?;
     let kind: OptionKind = GreekCache::entry_kind(&entry).into();
     let q = quote_trade(&TradeInputs {
         kind,
@@ -80,11 +113,11 @@ pub fn execute(
         series_gamma: entry.gamma.get(),
         pool_net_vega: cache.net_vega.get(),
         pool_net_gamma: cache.net_gamma.get(),
-        nav: u64::try_from(nav).map_err(|_| OptionsError::AmountTooLarge)?,
+        nav: nav_u64,
         decimals: d,
         vol: pool.params.vol.surface(),
         fees,
-        hedge_fee: None,
+        hedge_fee: hedge_fee_params(pool)?,
     })
     .map_err(math_err)?;
 
@@ -99,6 +132,7 @@ pub fn execute(
     }
 
     let unhedged_before = cache.unhedgeable_delta();
+    let exposure_before = limits::board_exposure(cache, entry.board, spot, d).map_err(math_err)?;
 
     // Apply: the trading surface moves; the book stays marked at the mark
     // IVs (which no trade moves within the second), so only the position
@@ -135,6 +169,14 @@ pub fn execute(
     let unhedged_after = cache.unhedgeable_delta();
     let cap = I80F48::from_num(pool.params.risk.max_unhedged_delta);
     require!(unhedged_after <= cap || unhedged_after <= unhedged_before, OptionsError::UnhedgedDeltaCapExceeded);
+    let exposure_after = limits::board_exposure(cache, entry.board, spot, d).map_err(math_err)?;
+    let caps = pool.params.risk.board_caps(nav_u64);
+    if let Err(e) = limits::check(exposure_before, exposure_after, caps) {
+        let unit = limits::per_base_unit(cache, slot, spot, d).map_err(math_err)?;
+        let room = limits::room(exposure_before, unit, caps);
+        msg!("expiry {} caps: {} contract base units still fit", entry.expiry, room.contracts);
+        return Err(e);
+    }
     Ok(q)
 }
 

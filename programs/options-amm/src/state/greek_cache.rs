@@ -40,6 +40,11 @@ impl Fx {
 pub struct Board {
     pub expiry: i64,
     pub base_iv: Fx,
+    /// What trade-driven moves of the base IV relax toward: its value when
+    /// the board opened (`VolParams::relax_half_life_s`).
+    pub reference_iv: Fx,
+    /// When the board's surface last relaxed; 0 = not yet.
+    pub relaxed_at: i64,
     /// The price the expiry settled at: the first series of the board to
     /// settle sets it and every other series of the expiry settles at it,
     /// so calls and puts cannot be settled on different updates.
@@ -57,6 +62,8 @@ pub struct CacheEntry {
     pub series: Pubkey,
     pub strike: Fx,
     pub skew: Fx,
+    /// The skew the series was listed at: what its skew relaxes toward.
+    pub reference_skew: Fx,
     /// Per contract, at the last refresh: delta, gamma (per unit of spot),
     /// vega (per 1.00 of vol), value (quote whole units).
     pub delta: Fx,
@@ -158,7 +165,8 @@ impl GreekCache {
             Some(b) => b,
             None => {
                 let b = self.boards.iter().position(|b| b.live_series == 0).ok_or(OptionsError::TooManyExpiries)?;
-                self.boards[b] = Board { expiry, base_iv: Fx::of(base_iv), ..Board::default() };
+                self.boards[b] =
+                    Board { expiry, base_iv: Fx::of(base_iv), reference_iv: Fx::of(base_iv), ..Board::default() };
                 b
             }
         };
@@ -168,6 +176,7 @@ impl GreekCache {
             series,
             strike: Fx::of(strike),
             skew: Fx::of(skew),
+            reference_skew: Fx::of(skew),
             mark_iv: Fx::of(listing_iv),
             expiry,
             board: board as u8,
@@ -203,6 +212,33 @@ impl GreekCache {
             .get()
             .checked_mul(e.skew.get())
             .ok_or_else(|| error!(OptionsError::AmountTooLarge))
+    }
+
+    /// Relax every live board's base IV and its series' skews toward their
+    /// references by the time since the board last relaxed (options-math's
+    /// `relax_factor`, `relax_toward`); a board relaxes at most once per
+    /// second, so a trade's own impact is never relaxed within its second.
+    /// Call before `refresh` so the marks follow the relaxed surface.
+    pub fn relax_surface(&mut self, now: i64, half_life_s: u32) -> core::result::Result<(), MathError> {
+        for b in 0..MAX_BOARDS {
+            let board = &mut self.boards[b];
+            if board.live_series == 0 || board.relaxed_at >= now {
+                continue;
+            }
+            // a board's first relaxation only starts its clock: it opened at
+            // its reference
+            let elapsed = if board.relaxed_at == 0 { 0 } else { now - board.relaxed_at };
+            board.relaxed_at = now;
+            let factor = options_math::amm::relax_factor(elapsed, half_life_s)?;
+            if factor == I80F48::ONE {
+                continue;
+            }
+            board.base_iv.set(options_math::amm::relax_toward(board.base_iv.get(), board.reference_iv.get(), factor)?);
+            for e in self.entries.iter_mut().filter(|e| e.live != 0 && e.board as usize == b) {
+                e.skew.set(options_math::amm::relax_toward(e.skew.get(), e.reference_skew.get(), factor)?);
+            }
+        }
+        Ok(())
     }
 
     /// Move the series' mark IV toward its trading IV: by the share of
@@ -369,9 +405,51 @@ mod tests {
     fn layout_is_the_same_on_every_target() {
         // 8-byte alignment at most, no implicit padding: SBF and x86_64 agree
         assert_eq!(core::mem::align_of::<GreekCache>(), 8);
-        assert_eq!(core::mem::size_of::<CacheEntry>(), 184);
-        assert_eq!(core::mem::size_of::<Board>(), 48);
-        assert_eq!(core::mem::size_of::<GreekCache>(), 32 + 6 * 16 + 8 + 8 + 48 * MAX_BOARDS + 184 * MAX_SERIES);
+        assert_eq!(core::mem::size_of::<CacheEntry>(), 200);
+        assert_eq!(core::mem::size_of::<Board>(), 72);
+        assert_eq!(core::mem::size_of::<GreekCache>(), 32 + 6 * 16 + 8 + 8 + 72 * MAX_BOARDS + 200 * MAX_SERIES);
+        // the account is created by CPI: it must fit the 10,240-byte limit
+        assert!(8 + core::mem::size_of::<GreekCache>() <= 10_240);
+    }
+
+    #[test]
+    fn the_surface_relaxes_toward_its_listing_values_and_the_marks_follow() {
+        let mut c = cache();
+        let h = 86_400u32;
+        let call =
+            c.add_series(Pubkey::new_unique(), fx("150"), 30 * DAY, Kind::Call, fx("0.8"), fx("1")).unwrap() as usize;
+        let put =
+            c.add_series(Pubkey::new_unique(), fx("140"), 30 * DAY, Kind::Put, fx("0.8"), fx("1.2")).unwrap() as usize;
+        let other =
+            c.add_series(Pubkey::new_unique(), fx("150"), 60 * DAY, Kind::Call, fx("0.9"), fx("1")).unwrap() as usize;
+        c.entries[call].net_short = 3_000_000_000;
+        // the first touch starts the clock and moves nothing
+        c.relax_surface(1000, h).unwrap();
+        c.refresh(fx("150"), 1000, I80F48::ZERO, D).unwrap();
+        assert_eq!(c.boards[0].relaxed_at, 1000);
+        // flow lifts the 30-day board and the put's skew
+        c.boards[0].base_iv.set(fx("1.2"));
+        c.entries[put].skew.set(fx("1.4"));
+        // within the same second nothing relaxes: a trade keeps its impact
+        c.relax_surface(1000, h).unwrap();
+        assert_eq!((c.boards[0].base_iv.get(), c.entries[put].skew.get()), (fx("1.2"), fx("1.4")));
+        // one half-life later the gaps have halved (to rounding), the
+        // untouched board and skews stay where they were
+        let later = 1000 + h as i64;
+        c.relax_surface(later, h).unwrap();
+        let near = |a: I80F48, b: &str| (a - fx(b)).abs() < fx("0.000000000001");
+        assert!(near(c.boards[0].base_iv.get(), "1.0"), "{}", c.boards[0].base_iv.get());
+        assert!(near(c.entries[put].skew.get(), "1.3"), "{}", c.entries[put].skew.get());
+        assert_eq!(c.entries[call].skew.get(), fx("1"));
+        assert_eq!(c.boards[c.entries[other].board as usize].base_iv.get(), fx("0.9"));
+        // the mark then follows the relaxed surface over its window
+        let mark_before = c.entries[call].mark_iv.get();
+        c.refresh(fx("150"), later, I80F48::ZERO, D).unwrap();
+        let mark = c.entries[call].mark_iv.get();
+        assert!(mark > mark_before && mark <= c.iv(call).unwrap(), "{mark_before} -> {mark}");
+        // with relaxation off nothing moves
+        c.relax_surface(later + 10 * h as i64, 0).unwrap();
+        assert!(near(c.boards[0].base_iv.get(), "1.0"));
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub struct VolParams {
     pub standard_size: u64,
     /// Continuously compounded risk-free rate.
     pub rate_bps: u16,
+    /// Trade-driven moves of base IV and skew decay toward their listing
+    /// values with this half-life (0 = never; else MIN..=MAX_RELAX_HALF_LIFE_S),
+    /// applied from the elapsed time whenever the pool is repriced.
+    pub relax_half_life_s: u32,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
@@ -49,6 +53,14 @@ pub struct FeeConfig {
     pub vega_fee_coef: u64,
     /// Minimum fee per trade, quote base units.
     pub min_fee: u64,
+    /// Share of the expected hedging cost a trade's gamma adds over its
+    /// life that the trade pays, bps (10_000 = all of it; 0 = off; at most
+    /// MAX_HEDGE_FEE_BPS). Needs a hedge policy with a cost model
+    /// (Whalley-Wilmott or CostBenefit); a fixed band charges nothing.
+    pub hedge_fee_bps: u16,
+    /// The discount a trade that removes gamma gets for the hedging it
+    /// saves, at most this share of its other fees, bps (<= 10_000).
+    pub hedge_rebate_cap_bps: u16,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
@@ -72,6 +84,13 @@ pub struct RiskParams {
     pub stress_sigmas_bps: u16,
     /// The vol shock on top, in bps of the IV (2500 = +25%).
     pub stress_vol_shock_bps: u16,
+    /// Per expiry (board): cap on the pool's |net vega| (quote per 1.00 of
+    /// vol) as bps of NAV; a trade that makes it worse past the cap is
+    /// refused, one that reduces it passes. > 0.
+    pub max_board_vega_bps: u16,
+    /// Per expiry: cap on the pool's |net cash gamma| (Gamma S^2 / 100:
+    /// the quote its delta moves per 1% move) as bps of NAV. > 0.
+    pub max_board_cash_gamma_bps: u16,
 }
 
 /// When `rebalance` trades, and to where.
@@ -174,6 +193,12 @@ pub const MAX_HEDGE_COST_BPS: u16 = 1000;
 /// The largest terminal factor c of the cost-benefit band, x 10^4:
 /// options-math's `MAX_TERMINAL` (100).
 pub const MAX_TERMINAL_BPS: u32 = 1_000_000;
+/// The shortest and longest surface relaxation half-life (0 = off).
+pub const MIN_RELAX_HALF_LIFE_S: u32 = 600;
+pub const MAX_RELAX_HALF_LIFE_S: u32 = 365 * 86_400;
+/// The most a trade may be charged for the hedging it causes: twice the
+/// model's expected cost.
+pub const MAX_HEDGE_FEE_BPS: u16 = 20_000;
 
 fn bps_fixed(bps: u64) -> I80F48 {
     // bps <= u32::MAX: exact numerator, one truncating division
@@ -210,7 +235,9 @@ impl VolParams {
                 && product_ok
                 && self.skew_adjustment_bps <= 100_000
                 && self.standard_size > 0
-                && (self.rate_bps as u64) <= BPS,
+                && (self.rate_bps as u64) <= BPS
+                && (self.relax_half_life_s == 0
+                    || (MIN_RELAX_HALF_LIFE_S..=MAX_RELAX_HALF_LIFE_S).contains(&self.relax_half_life_s)),
             OptionsError::InvalidVolParams
         );
         Ok(())
@@ -243,9 +270,12 @@ impl VolParams {
 impl FeeConfig {
     pub fn validate(&self, quote_decimals: u8) -> Result<()> {
         require!(
-            self.option_price_fee_bps <= MAX_OPTION_FEE_BPS && self.spot_price_fee_bps <= MAX_SPOT_FEE_BPS,
+            self.option_price_fee_bps <= MAX_OPTION_FEE_BPS
+                && self.spot_price_fee_bps <= MAX_SPOT_FEE_BPS
+                && self.hedge_fee_bps <= MAX_HEDGE_FEE_BPS,
             OptionsError::FeeAboveBound
         );
+        require!(self.hedge_rebate_cap_bps as u64 <= BPS, OptionsError::InvalidFeeParams);
         // the coefficient must convert to fixed point without overflow
         require!(self.fee_params(quote_decimals).is_some(), OptionsError::InvalidFeeParams);
         Ok(())
@@ -272,7 +302,9 @@ impl RiskParams {
                 && self.max_open_interest > 0
                 && (1..=MAX_LIVE_SERIES).contains(&self.max_live_series)
                 && self.stress_sigmas_bps <= 60_000
-                && (self.stress_vol_shock_bps as u64) <= BPS,
+                && (self.stress_vol_shock_bps as u64) <= BPS
+                && self.max_board_vega_bps > 0
+                && self.max_board_cash_gamma_bps > 0,
             OptionsError::InvalidRiskParams
         );
         Ok(())
@@ -280,6 +312,14 @@ impl RiskParams {
 
     pub fn min_delta(&self) -> I80F48 {
         bps_fixed(self.min_delta_bps as u64)
+    }
+
+    /// The per-expiry caps at `nav` (quote base units): |net vega| (quote
+    /// base units per 1.00 of vol) and |net cash gamma| (quote base units
+    /// per 1% move). Rounded down: the cap never exceeds its share of NAV.
+    pub fn board_caps(&self, nav: u64) -> (I80F48, I80F48) {
+        let cap = |bps: u16| I80F48::from_num(((nav as u128 * bps as u128) / BPS as u128) as u64);
+        (cap(self.max_board_vega_bps), cap(self.max_board_cash_gamma_bps))
     }
 }
 
@@ -321,6 +361,8 @@ impl RiskParams {
             && self.max_unhedged_delta <= old.max_unhedged_delta
             && self.stress_sigmas_bps >= old.stress_sigmas_bps
             && self.stress_vol_shock_bps >= old.stress_vol_shock_bps
+            && self.max_board_vega_bps <= old.max_board_vega_bps
+            && self.max_board_cash_gamma_bps <= old.max_board_cash_gamma_bps
     }
 }
 
@@ -405,12 +447,15 @@ pub(crate) mod tests {
                 skew_adjustment_bps: 7500,
                 standard_size: 5_000_000_000,
                 rate_bps: 300,
+                relax_half_life_s: 86_400,
             },
             fees: FeeConfig {
                 option_price_fee_bps: 100,
                 spot_price_fee_bps: 10,
                 vega_fee_coef: 6_000_000,
                 min_fee: 10_000,
+                hedge_fee_bps: 10_000,
+                hedge_rebate_cap_bps: 5_000,
             },
             risk: RiskParams {
                 trading_cutoff_s: 12 * 3600,
@@ -422,6 +467,8 @@ pub(crate) mod tests {
                 max_unhedged_delta: 100_000_000_000,
                 stress_sigmas_bps: 20_000,
                 stress_vol_shock_bps: 2_500,
+                max_board_vega_bps: 2_500,
+                max_board_cash_gamma_bps: 2_500,
             },
             hedge: HedgeConfig {
                 policy: HedgePolicyConfig::DeltaThreshold { band: 1_000_000_000 },
@@ -502,6 +549,12 @@ pub(crate) mod tests {
             (|p| p.hedge.cooldown_s = p.oracle.max_price_age_s - 1, OptionsError::InvalidHedgeParams),
             (|p| p.risk.stress_sigmas_bps = 60_001, OptionsError::InvalidRiskParams),
             (|p| p.risk.stress_vol_shock_bps = 10_001, OptionsError::InvalidRiskParams),
+            (|p| p.risk.max_board_vega_bps = 0, OptionsError::InvalidRiskParams),
+            (|p| p.risk.max_board_cash_gamma_bps = 0, OptionsError::InvalidRiskParams),
+            (|p| p.fees.hedge_fee_bps = MAX_HEDGE_FEE_BPS + 1, OptionsError::FeeAboveBound),
+            (|p| p.fees.hedge_rebate_cap_bps = 10_001, OptionsError::InvalidFeeParams),
+            (|p| p.vol.relax_half_life_s = MIN_RELAX_HALF_LIFE_S - 1, OptionsError::InvalidVolParams),
+            (|p| p.vol.relax_half_life_s = MAX_RELAX_HALF_LIFE_S + 1, OptionsError::InvalidVolParams),
         ];
         for (i, (break_it, expected)) in cases.into_iter().enumerate() {
             let mut p = sane();
@@ -585,6 +638,8 @@ pub(crate) mod tests {
             |p| p.hedge.max_trade /= 2,
             |p| p.hedge.policy = cost_benefit(30, 1000, 10_000),
             |p| p.hedge.retrace_bps = 6000,
+            |p| p.risk.max_board_vega_bps -= 1,
+            |p| p.risk.max_board_cash_gamma_bps = 1,
         ];
         for (i, edit) in immediate.into_iter().enumerate() {
             let mut p = old.clone();
@@ -608,6 +663,11 @@ pub(crate) mod tests {
             |p| p.hedge.keeper_reward_fixed -= 1,
             |p| p.hedge.keeper_reward_bps += 1,
             |p| p.governance.timelock_s -= 1,
+            |p| p.risk.max_board_vega_bps += 1,
+            |p| p.risk.max_board_cash_gamma_bps += 1,
+            |p| p.fees.hedge_fee_bps -= 1,
+            |p| p.fees.hedge_rebate_cap_bps += 1,
+            |p| p.vol.relax_half_life_s = 0,
         ];
         for (i, edit) in timelocked.into_iter().enumerate() {
             let mut p = old.clone();

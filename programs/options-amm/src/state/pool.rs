@@ -76,8 +76,11 @@ pub struct Pool {
 /// 114 since hedge policy v2 (issue 17) added `HedgeConfig::retrace_bps`
 /// (2 bytes) and the `CostBenefit` policy, whose 15-byte payload is 5 more
 /// than the largest variant before it, to both `params` and
-/// `pending_params` (2 x 7).
-pub const POOL_RESERVED_BYTES: usize = 114;
+/// `pending_params` (2 x 7); 90 since risk-aware quotes (issue 18) added
+/// `VolParams::relax_half_life_s` (4), `FeeConfig::hedge_fee_bps` and
+/// `hedge_rebate_cap_bps` (4) and the two per-expiry caps of `RiskParams`
+/// (4) to both (2 x 12).
+pub const POOL_RESERVED_BYTES: usize = 90;
 
 impl Pool {
     pub fn has_pending_change(&self) -> bool {
