@@ -27,6 +27,7 @@
 //! | long-dated, high-vol books against the solvency stress (measured) | `tenor_stress` |
 //! | sandwiching a hedge larger than fee x depth (measured) | `rebalance_sandwich` |
 //! | one admin key: venue, reward, feed and surface changes behind the timelock; guardian and admin transfer | `governance` |
+//! | the hedge-cost fee's discount and the relaxing surface (measured) | `risk_quotes` |
 //!
 //! The modules live in `attacks/`; `#[path]` is needed because a test
 //! binary's root resolves `mod x;` next to itself, not in `attacks/`.
@@ -66,6 +67,8 @@ mod pda_misuse;
 mod rebalance_sandwich;
 #[path = "attacks/reinitialisation.rs"]
 mod reinitialisation;
+#[path = "attacks/risk_quotes.rs"]
+mod risk_quotes;
 #[path = "attacks/rounding.rs"]
 mod rounding;
 #[path = "attacks/support.rs"]
