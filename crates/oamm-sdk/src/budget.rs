@@ -35,12 +35,12 @@ pub fn options_ix_bound(data: &[u8]) -> Option<u32> {
         (oi::UpdatePoolParams::DISCRIMINATOR, 22_000),
         (oi::SetPaused::DISCRIMINATOR, 16_000),
         (oi::CreateSeries::DISCRIMINATOR, 80_000), // likewise with the series key
-        (oi::Deposit::DISCRIMINATOR, 335_000),
-        (oi::Withdraw::DISCRIMINATOR, 725_000),
-        (oi::Buy::DISCRIMINATOR, 650_000),
-        (oi::Sell::DISCRIMINATOR, 650_000),
-        (oi::RefreshGreeks::DISCRIMINATOR, 285_000),
-        (oi::Rebalance::DISCRIMINATOR, 415_000), // the expiry-aware cost-benefit band at 32 live (16 expiries)
+        (oi::Deposit::DISCRIMINATOR, 360_000),
+        (oi::Withdraw::DISCRIMINATOR, 750_000),
+        (oi::Buy::DISCRIMINATOR, 680_000),
+        (oi::Sell::DISCRIMINATOR, 685_000),
+        (oi::RefreshGreeks::DISCRIMINATOR, 305_000),
+        (oi::Rebalance::DISCRIMINATOR, 435_000), // the expiry-aware cost-benefit band at 32 live (16 expiries)
         (oi::SettleSeries::DISCRIMINATOR, 84_000),
         (oi::Redeem::DISCRIMINATOR, 44_000),
         (oi::CloseSeries::DISCRIMINATOR, 19_000),

@@ -220,6 +220,7 @@ impl GreekCache {
     /// second, so a trade's own impact is never relaxed within its second.
     /// Call before `refresh` so the marks follow the relaxed surface.
     pub fn relax_surface(&mut self, now: i64, half_life_s: u32) -> core::result::Result<(), MathError> {
+        let mut last: Option<(i64, I80F48)> = None;
         for b in 0..MAX_BOARDS {
             let board = &mut self.boards[b];
             if board.live_series == 0 || board.relaxed_at >= now {
@@ -229,7 +230,22 @@ impl GreekCache {
             // its reference
             let elapsed = if board.relaxed_at == 0 { 0 } else { now - board.relaxed_at };
             board.relaxed_at = now;
-            let factor = options_math::amm::relax_factor(elapsed, half_life_s)?;
+            // a board no trade has moved (the common case) costs no exponential
+            let moved = board.base_iv.bits != board.reference_iv.bits
+                || self
+                    .entries
+                    .iter()
+                    .any(|e| e.live != 0 && e.board as usize == b && e.skew.bits != e.reference_skew.bits);
+            if !moved {
+                continue;
+            }
+            // every board relaxes at every repricing, so they share one
+            // elapsed time: one exponential per instruction, not per board
+            let factor = match last {
+                Some((e, f)) if e == elapsed => f,
+                _ => options_math::amm::relax_factor(elapsed, half_life_s)?,
+            };
+            last = Some((elapsed, factor));
             if factor == I80F48::ONE {
                 continue;
             }
