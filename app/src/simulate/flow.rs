@@ -79,9 +79,10 @@ pub struct FlowArgs {
     /// Largest discount on a gamma-reducing trade, a fraction of its other fees.
     #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
     rebate_cap: f64,
-    /// Half-life of the surface's relaxation to its listing IV, hours (0 = none, as deployed).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
-    relax_half_life_hours: f64,
+    /// Half-life of the surface's relaxation to its listing IV, hours (0 = none)
+    /// [default: the client's deployed value, 24].
+    #[arg(long, allow_hyphen_values = true)]
+    relax_half_life_hours: Option<f64>,
 }
 
 /// The rules the client deploys a pool with, converted by the program's own functions.
@@ -95,17 +96,19 @@ pub fn default_rules() -> PoolRules {
         rate: p.vol.rate(),
         trading_cutoff_s: p.risk.trading_cutoff_s as i64,
         min_delta: p.risk.min_delta(),
-        relax_half_life_s: 0,
+        relax_half_life_s: p.vol.relax_half_life_s,
     }
 }
 
 impl FlowArgs {
     fn config(&self, seed: u64) -> anyhow::Result<FlowConfig> {
-        if !(0.0..=u32::MAX as f64 / 3600.0).contains(&self.relax_half_life_hours) {
-            bail!("--relax-half-life-hours must be >= 0 (0 = off)");
-        }
         let mut rules = default_rules();
-        rules.relax_half_life_s = (self.relax_half_life_hours * 3600.0).round() as u32;
+        if let Some(h) = self.relax_half_life_hours {
+            if !(0.0..=u32::MAX as f64 / 3600.0).contains(&h) {
+                bail!("--relax-half-life-hours must be >= 0 (0 = off)");
+            }
+            rules.relax_half_life_s = (h * 3600.0).round() as u32;
+        }
         let mut cfg = FlowConfig::standard(rules);
         cfg.market = Market { spot: self.spot, vol: self.vol, rate: 0.0 };
         cfg.horizon_days = self.days;

@@ -38,14 +38,15 @@ pub struct PoolRules {
     /// Buys need call delta in [min_delta, 1 - min_delta].
     pub min_delta: I80F48,
     /// Half-life of the surface's relaxation toward its listing values,
-    /// seconds; 0 = none (the program as deployed today).
+    /// seconds; 0 = none (the client deploys a day).
     pub relax_half_life_s: u32,
 }
 
 impl PoolRules {
     /// The values `oamm_sdk::market::default_params` deploys (Lyra v1's
     /// surface, fees 1% of premium + 0.1% of spot + vega 6 quote per
-    /// contract, min fee 0.01, 12 h cut-off, min delta 0.15), converted the
+    /// contract, min fee 0.01, 12 h cut-off, min delta 0.15, a surface
+    /// relaxing with a one-day half-life), converted the
     /// program's way (bps / 10,000, one truncating division). The app builds
     /// its rules from the SDK itself; its test checks they are these.
     pub fn program_defaults() -> PoolRules {
@@ -70,7 +71,7 @@ impl PoolRules {
             rate: I80F48::ZERO,
             trading_cutoff_s: 12 * 3600,
             min_delta: bps(1500),
-            relax_half_life_s: 0,
+            relax_half_life_s: 86_400,
         }
     }
 }
