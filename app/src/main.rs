@@ -44,6 +44,8 @@ enum Command {
     Price(price::PriceArgs),
     /// Hedge-policy backtest on shared random paths (Monte Carlo).
     Simulate(simulate::SimulateArgs),
+    /// Random traders against the pool, with and without the hedge-cost fee, on the same seeded flow.
+    Flow(simulate::flow::FlowArgs),
     /// The main job with nothing installed: an LP, traders, a keeper and settlement on an embedded bank; report + chart.
     Demo(demo::DemoArgs),
     /// Create, show and list options pools.
@@ -120,6 +122,7 @@ async fn run(cli: Cli) -> Result<()> {
     let report = match cli.command {
         Command::Price(args) => return price::run(args, output),
         Command::Simulate(args) => return simulate::run(args, output),
+        Command::Flow(args) => return simulate::flow::run(args, output),
         Command::Demo(args) => demo::run(args).await?,
         _ => {
             let mut b = connect(&cli)?;
@@ -137,7 +140,9 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Settle { series } => settle::settle(&mut b, pool, &series).await?,
                 Command::Redeem { series, contracts } => settle::redeem(&mut b, pool, &series, &contracts).await?,
                 Command::Events { signature } => events::run(&mut b, &signature).await?,
-                Command::Price(_) | Command::Simulate(_) | Command::Demo(_) => unreachable!("handled above"),
+                Command::Price(_) | Command::Simulate(_) | Command::Flow(_) | Command::Demo(_) => {
+                    unreachable!("handled above")
+                }
             }
         }
     };

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 mod chart;
+pub mod flow;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum BookArg {

@@ -15,6 +15,10 @@
 //!
 //! The simulator proves itself against closed forms before it is believed:
 //! see [`validate`].
+//!
+//! [`flow`] is the second lab (issue 18, behind `oamm flow`): random traders
+//! against the pool at `quote_trade`'s prices, hedged by `decide`, with and
+//! without the hedge-cost fee on the same seeded flow.
 // `!(x > 0.0)` is deliberate throughout: unlike `x <= 0.0` it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
@@ -22,6 +26,7 @@ pub mod book;
 pub mod cost;
 pub mod dp;
 pub mod engine;
+pub mod flow;
 pub mod paths;
 pub mod policy;
 pub mod stats;
