@@ -99,8 +99,8 @@ mod tests {
         let withdraw = options_ix(oi::Withdraw { lp_amount: 1, min_quote_out: 0 });
         let buy = options_ix(oi::Buy { contracts: 1, max_total_cost: 1 });
         let settle = options_ix(oi::SettleSeries {});
-        assert_eq!(limit_for(std::slice::from_ref(&buy)), 651_000);
-        assert_eq!(limit_for(&[settle.clone(), buy.clone()]), 735_000);
+        assert_eq!(limit_for(std::slice::from_ref(&buy)), 681_000);
+        assert_eq!(limit_for(&[settle.clone(), buy.clone()]), 765_000);
         // a withdrawal and two buys together would exceed the cap: asked at the cap
         assert_eq!(limit_for(&[withdraw, buy.clone(), buy.clone()]), MAX_TX_CU);
         let unknown =
@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(limit_for(&[unknown]), 1_000 + DEFAULT_IX_CU);
         let ixs = with_limit(std::slice::from_ref(&buy));
         assert_eq!(ixs.len(), 2);
-        assert_eq!(ixs[0], ComputeBudgetInstruction::set_compute_unit_limit(651_000));
+        assert_eq!(ixs[0], ComputeBudgetInstruction::set_compute_unit_limit(681_000));
         assert_eq!(ixs[1], buy);
         assert_eq!(options_ix_bound(&[0u8; 8]), None);
     }

@@ -16,8 +16,8 @@ pub const MAX_SERIES: usize = 32;
 /// The most live series a pool may be configured for (`max_live_series`):
 /// every instruction must fit Solana's 1,400,000 CU per transaction with at
 /// least 20% to spare. With the SBF-cut kernels the costliest (a withdrawal,
-/// which prices every series twice and runs the stress) measures 653k at 32
-/// on the SBF build (sbf/cu-table.md: 53% to spare), so the cap is the
+/// which prices every series twice and runs the stress) measures 682k at 32
+/// on the SBF build (sbf/cu-table.md: 51% to spare), so the cap is the
 /// cache's whole capacity (it was 24 while a withdrawal at 32 took 1.21M).
 pub const MAX_LIVE_SERIES: u8 = MAX_SERIES as u8;
 /// Account layout versions (Pool.version, Series.version): 1 is the first

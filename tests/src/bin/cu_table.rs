@@ -48,7 +48,8 @@ const SIZES: [(usize, usize); 6] = [(1, 1), (4, 4), (8, 8), (16, 16), (16, 4), (
 const REBALANCE_WW: &str = "rebalance, Whalley-Wilmott";
 const REBALANCE_CB_FLAT: &str = "rebalance, cost-benefit";
 const REBALANCE_CB: &str = "rebalance, cost-benefit (expiry-aware)";
-const ROWS: [&str; 24] = [
+const BUY_HEDGE_FEE: &str = "buy, with the hedge-cost fee (Whalley-Wilmott pool)";
+const ROWS: [&str; 25] = [
     "initialize_pool",
     "update_pool_params",
     "set_paused",
@@ -57,6 +58,7 @@ const ROWS: [&str; 24] = [
     "withdraw",
     "buy",
     "buy after refresh_greeks",
+    BUY_HEDGE_FEE,
     "sell",
     "refresh_greeks",
     "rebalance",
@@ -170,6 +172,17 @@ async fn measure(n: usize, expiries: usize) -> Meter {
         meter.take("refresh_greeks", m.refresh(&mut bank).await, &bank);
         meter.take("buy after refresh_greeks", m.buy(&mut bank, &mut trader, s, SOL, u64::MAX).await, &bank);
     }
+    // the hedge-cost fee is priced only under a policy with a cost model
+    let mut params = ok("pool", m.pool(&mut bank).await).params;
+    let threshold = params.hedge.policy;
+    params.hedge.policy = HedgePolicyConfig::WhalleyWilmott { cost_bps: 30, risk_aversion_ppm: 1_000 };
+    ok("policy", m.update_params(&mut bank, params.clone()).await);
+    for s in &series {
+        next_second(&mut bank, &mut m);
+        meter.take(BUY_HEDGE_FEE, m.buy(&mut bank, &mut trader, s, SOL, u64::MAX).await, &bank);
+    }
+    params.hedge.policy = threshold;
+    ok("policy", m.update_params(&mut bank, params).await);
     hedge(&mut bank, &mut m, &mut meter, &lp).await;
     let arb = ok("arb", m.new_actor(&mut bank, 0).await);
     edge_policy_rebalances(&mut bank, &mut m, &mut meter, &lp, &arb, n).await;
@@ -391,7 +404,7 @@ fn client_bound(row: &str) -> u32 {
         "create_series" => oi::CreateSeries::DISCRIMINATOR,
         "deposit" => oi::Deposit::DISCRIMINATOR,
         "withdraw" => oi::Withdraw::DISCRIMINATOR,
-        "buy" | "buy after refresh_greeks" => oi::Buy::DISCRIMINATOR,
+        "buy" | "buy after refresh_greeks" | BUY_HEDGE_FEE => oi::Buy::DISCRIMINATOR,
         "sell" => oi::Sell::DISCRIMINATOR,
         "refresh_greeks" => oi::RefreshGreeks::DISCRIMINATOR,
         "rebalance" | REBALANCE_WW | REBALANCE_CB_FLAT | REBALANCE_CB => oi::Rebalance::DISCRIMINATOR,

@@ -24,9 +24,9 @@
 //! option's life (gamma of the rest of the book moves too); sigma is the
 //! trade's IV.
 //!
-//! Fixed point: logarithms and one exponential on the crate's kernels
-//! (relative error ~1e-14), no division.
-use crate::hedge::whalley_wilmott_half_width;
+//! Fixed point: logarithms and exponentials on the crate's kernels
+//! (relative error ~1e-14); the one division is an exact-ish / 3 of a
+//! logarithm.
 use crate::kernels::{exp, ln};
 use crate::{MathError, I80F48};
 
@@ -51,33 +51,79 @@ pub struct HedgeFeeParams {
 /// ln 2 in I80F48 (0.693147180559945309...), truncated.
 const LN_2: I80F48 = I80F48::from_bits(195_103_586_505_167);
 
+/// The logarithms a cost rate needs that do not depend on gamma: computed
+/// once per trade, shared by the rates before and after it.
+struct CostTerms {
+    /// ln(k S) + 2 ln(S sigma) - ln 2: ln C = this + 2 ln Gamma - ln H.
+    ln_base: I80F48,
+    /// ln(3/2) + ln(k S) - ln(lambda): 3 ln H_WW = this + 2 ln Gamma.
+    ln_ww_cube: I80F48,
+    /// ln(min_band), or None without a floor.
+    ln_floor: Option<I80F48>,
+}
+
+impl CostTerms {
+    fn new(p: &HedgeFeeParams, spot: I80F48, sigma: I80F48) -> Result<Option<CostTerms>, MathError> {
+        if sigma <= 0 || p.min_band < 0 || p.risk_aversion <= 0 || !(I80F48::ZERO..=I80F48::ONE).contains(&p.cost) {
+            return Err(MathError::InputOutOfRange);
+        }
+        if spot <= 0 {
+            return Err(MathError::NonPositiveSpot);
+        }
+        if p.cost == 0 {
+            return Ok(None);
+        }
+        let ln_cost_spot = ln(p.cost)? + ln(spot)?;
+        Ok(Some(CostTerms {
+            ln_base: ln_cost_spot + (ln(spot)? + ln(sigma)?) * 2 - LN_2,
+            ln_ww_cube: LN_THREE_HALVES + ln_cost_spot - ln(p.risk_aversion)?,
+            ln_floor: if p.min_band > 0 { Some(ln(p.min_band)?) } else { None },
+        }))
+    }
+
+    /// C(gamma): one logarithm and one exponential. The band is
+    /// max(H_WW, min_band), compared in logarithms.
+    fn rate(&self, gamma: I80F48) -> Result<I80F48, MathError> {
+        if gamma <= 0 {
+            return Ok(I80F48::ZERO);
+        }
+        let ln_gamma2 = ln(gamma)? * 2;
+        let ln_ww = (self.ln_ww_cube + ln_gamma2) / 3;
+        let ln_band = match self.ln_floor {
+            Some(f) => ln_ww.max(f),
+            None => ln_ww,
+        };
+        exp(self.ln_base + ln_gamma2 - ln_band)
+    }
+}
+
+/// ln(3/2) in I80F48 (0.405465108108164381978...).
+const LN_THREE_HALVES: I80F48 = I80F48::from_bits(114_128_281_861_729);
+
 /// Expected hedging cost rate C(gamma), quote whole units per year, of a
 /// pool whose net gamma is `gamma` (units of underlying per unit of spot,
-/// >= 0) hedging in a band of half-width max(H_WW(gamma), min_band).
+/// at least 0) hedging in a band of half-width max(H_WW(gamma), min_band)
+/// with H_WW = (3/2 k S gamma^2 / lambda)^(1/3).
 ///
-/// Errors: those of `whalley_wilmott_half_width`; sigma <= 0 ->
-/// `InputOutOfRange`; a rate beyond e^43 -> `Overflow`.
+/// In logarithms, ln C = ln(k S) + 2 ln(gamma S sigma) - ln 2 - ln H: each
+/// term is the logarithm of a value the I80F48 range holds, so the sum
+/// cannot overflow where (gamma S sigma)^2 of a large pool would.
+///
+/// Errors: sigma <= 0, risk aversion <= 0, cost outside [0, 1] or a
+/// negative floor -> `InputOutOfRange`; spot <= 0 -> `NonPositiveSpot`; a
+/// rate beyond e^43 -> `Overflow`.
 pub fn hedge_cost_rate(p: &HedgeFeeParams, spot: I80F48, sigma: I80F48, gamma: I80F48) -> Result<I80F48, MathError> {
-    if sigma <= 0 || p.min_band < 0 {
-        return Err(MathError::InputOutOfRange);
+    match CostTerms::new(p, spot, sigma)? {
+        None => Ok(I80F48::ZERO),
+        Some(t) => t.rate(gamma),
     }
-    let gamma = gamma.max(I80F48::ZERO);
-    let band = whalley_wilmott_half_width(p.cost, p.risk_aversion, spot, gamma, I80F48::ZERO, I80F48::ZERO)?;
-    let band = band.max(p.min_band);
-    if gamma == 0 || p.cost == 0 || band == 0 {
-        return Ok(I80F48::ZERO);
-    }
-    // ln C = ln(k S) + 2 ln(Gamma S sigma) - ln 2 - ln H: each term is a
-    // logarithm of a value the I80F48 range holds, so the sum cannot
-    // overflow where the product (Gamma S sigma)^2 of a large pool would.
-    let ln_gamma_s_sigma = ln(gamma)? + ln(spot)? + ln(sigma)?;
-    let ln_rate = ln(p.cost)? + ln(spot)? + ln_gamma_s_sigma * 2 - LN_2 - ln(band)?;
-    exp(ln_rate)
 }
 
 /// The expected hedging cost a trade adds over `tau_years`, quote whole
 /// units: share x tau x (C(gamma_after) - C(gamma_before)). Negative when
-/// the trade removes gamma (the cost it saves the pool).
+/// the trade removes gamma (the cost it saves the pool). Nine kernel calls
+/// (five logarithms shared by both rates, then one logarithm and one
+/// exponential per rate).
 pub fn marginal_hedge_cost(
     p: &HedgeFeeParams,
     spot: I80F48,
@@ -86,11 +132,14 @@ pub fn marginal_hedge_cost(
     gamma_before: I80F48,
     gamma_after: I80F48,
 ) -> Result<I80F48, MathError> {
-    if p.share < 0 || tau_years <= 0 || p.share == 0 {
+    if p.share <= 0 || tau_years <= 0 {
         return Ok(I80F48::ZERO);
     }
-    let before = hedge_cost_rate(p, spot, sigma, gamma_before)?;
-    let after = hedge_cost_rate(p, spot, sigma, gamma_after)?;
+    let Some(terms) = CostTerms::new(p, spot, sigma)? else {
+        return Ok(I80F48::ZERO);
+    };
+    let before = terms.rate(gamma_before)?;
+    let after = terms.rate(gamma_after)?;
     (after - before).checked_mul(tau_years).and_then(|x| x.checked_mul(p.share)).ok_or(MathError::Overflow)
 }
 
@@ -160,6 +209,11 @@ mod tests {
         assert_eq!(marginal_hedge_cost(&params(), fx(150.0), fx(0.8), fx(0.0), fx(0.0), fx(10.0)), Ok(I80F48::ZERO));
         assert_eq!(hedge_cost_rate(&params(), fx(150.0), fx(0.8), fx(0.0)), Ok(I80F48::ZERO));
         assert_eq!(hedge_cost_rate(&params(), fx(150.0), fx(0.0), fx(1.0)), Err(MathError::InputOutOfRange));
+        let mut p = params();
+        p.cost = fx(1.5);
+        assert_eq!(hedge_cost_rate(&p, fx(150.0), fx(0.8), fx(1.0)), Err(MathError::InputOutOfRange));
+        p.cost = I80F48::ZERO;
+        assert_eq!(hedge_cost_rate(&p, fx(150.0), fx(0.8), fx(1.0)), Ok(I80F48::ZERO));
         assert_eq!(hedge_cost_rate(&params(), fx(0.0), fx(0.8), fx(1.0)), Err(MathError::NonPositiveSpot));
         let mut p = params();
         p.risk_aversion = I80F48::ZERO;
@@ -167,8 +221,31 @@ mod tests {
     }
 
     #[test]
-    fn ln_2_is_right() {
+    fn the_logarithm_constants_are_right() {
         assert!((LN_2.to_num::<f64>() - core::f64::consts::LN_2).abs() < 1e-14);
-        assert!(LN_2 <= I80F48::from_num(core::f64::consts::LN_2));
+        assert!((LN_THREE_HALVES.to_num::<f64>() - 1.5f64.ln()).abs() < 1e-14);
+    }
+
+    #[test]
+    fn the_band_is_whalley_wilmotts_floored_at_min_band() {
+        // with the floor below WW's band it changes nothing; above, the rate
+        // is the fixed band's k S (G S sigma)^2 / 2 floor
+        let ww = crate::hedge::whalley_wilmott_half_width(
+            fx(0.003),
+            fx(0.0001),
+            fx(150.0),
+            fx(48.0),
+            I80F48::ZERO,
+            I80F48::ZERO,
+        )
+        .unwrap();
+        let mut p = params();
+        p.min_band = ww / 2;
+        let floored_below = hedge_cost_rate(&p, fx(150.0), fx(0.8), fx(48.0)).unwrap();
+        let plain = hedge_cost_rate(&params(), fx(150.0), fx(0.8), fx(48.0)).unwrap();
+        assert_eq!(floored_below, plain);
+        p.min_band = ww * 2;
+        let floored_above = hedge_cost_rate(&p, fx(150.0), fx(0.8), fx(48.0)).unwrap().to_num::<f64>();
+        assert!((floored_above / plain.to_num::<f64>() - 0.5).abs() < 1e-9, "{floored_above} vs {plain}");
     }
 }
