@@ -402,19 +402,25 @@ mod tests {
         assert_eq!(q.total, 50_001);
     }
 
+    /// Buy `contracts` with `make`'s inputs, sell them straight back on the
+    /// state the buy left: the two quotes.
+    fn round_trip(make: fn(Side, u64) -> TradeInputs, contracts: u64) -> (TradeQuote, TradeQuote) {
+        let buy = quote_trade(&make(Side::Buy, contracts)).unwrap();
+        let mut back = make(Side::Sell, contracts);
+        back.base_iv = buy.iv.base_iv;
+        back.skew = buy.iv.skew;
+        back.net_short = buy.net_short_after;
+        back.series_vega = buy.greeks.vega;
+        back.pool_net_vega = buy.pool_net_vega_after;
+        back.series_gamma = buy.greeks.gamma;
+        back.pool_net_gamma = buy.pool_net_gamma_after;
+        (buy, quote_trade(&back).unwrap())
+    }
+
     #[test]
     fn buy_and_sell_round_trip_never_profits_the_trader() {
         for contracts in [1u64, 999, 1_000_000_000, 7_777_777_777] {
-            let buy = quote_trade(&inputs(Side::Buy, contracts)).unwrap();
-            let mut back = inputs(Side::Sell, contracts);
-            back.base_iv = buy.iv.base_iv;
-            back.skew = buy.iv.skew;
-            back.net_short = buy.net_short_after;
-            back.series_vega = buy.greeks.vega;
-            back.pool_net_vega = buy.pool_net_vega_after;
-            back.series_gamma = buy.greeks.gamma;
-            back.pool_net_gamma = buy.pool_net_gamma_after;
-            let sell = quote_trade(&back).unwrap();
+            let (buy, sell) = round_trip(inputs, contracts);
             assert!(sell.total < buy.total, "{contracts}: paid {} got {}", buy.total, sell.total);
             assert_eq!(sell.iv.base_iv, inputs(Side::Buy, 1).base_iv, "the surface returns to where it was");
         }
@@ -492,16 +498,7 @@ mod tests {
     #[test]
     fn with_the_hedge_fee_a_round_trip_still_never_profits_the_trader() {
         for contracts in [1u64, 999, 1_000_000_000, 7_777_777_777] {
-            let buy = quote_trade(&with_hedge_fee(Side::Buy, contracts)).unwrap();
-            let mut back = with_hedge_fee(Side::Sell, contracts);
-            back.base_iv = buy.iv.base_iv;
-            back.skew = buy.iv.skew;
-            back.net_short = buy.net_short_after;
-            back.series_vega = buy.greeks.vega;
-            back.series_gamma = buy.greeks.gamma;
-            back.pool_net_vega = buy.pool_net_vega_after;
-            back.pool_net_gamma = buy.pool_net_gamma_after;
-            let sell = quote_trade(&back).unwrap();
+            let (buy, sell) = round_trip(with_hedge_fee, contracts);
             assert!(sell.total < buy.total, "{contracts}: paid {} got {}", buy.total, sell.total);
             assert!(buy.hedge_fee >= -sell.hedge_fee, "{contracts}: the discount never exceeds the charge");
         }
