@@ -261,6 +261,16 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("solvency reserve 100%", |p| p.risk.solvency_reserve_bps = 10_000, OptionsError::InvalidRiskParams),
         ("open interest cap 0", |p| p.risk.max_open_interest = 0, OptionsError::InvalidRiskParams),
         ("live series cap 0", |p| p.risk.max_live_series = 0, OptionsError::InvalidRiskParams),
+        ("board vega cap 0", |p| p.risk.max_board_vega_bps = 0, OptionsError::InvalidRiskParams),
+        ("board cash gamma cap 0", |p| p.risk.max_board_cash_gamma_bps = 0, OptionsError::InvalidRiskParams),
+        ("hedge-cost fee above 20,000 bps", |p| p.fees.hedge_fee_bps = 20_001, OptionsError::FeeAboveBound),
+        ("hedge rebate cap above 10,000 bps", |p| p.fees.hedge_rebate_cap_bps = 10_001, OptionsError::InvalidFeeParams),
+        ("relaxation half-life 599 s", |p| p.vol.relax_half_life_s = 599, OptionsError::InvalidVolParams),
+        (
+            "relaxation half-life over 365 days",
+            |p| p.vol.relax_half_life_s = 365 * 86_400 + 1,
+            OptionsError::InvalidVolParams,
+        ),
         (
             "live series cap above the compute cap (MAX_LIVE_SERIES + 1)",
             |p| p.risk.max_live_series = MAX_LIVE_SERIES + 1,

@@ -146,6 +146,11 @@ fn broken_params(p: &PoolParams) -> Vec<(&'static str, PoolParams, OptionsError)
     add("solvency_reserve_bps", &|q| q.risk.solvency_reserve_bps = u16::MAX, OptionsError::InvalidRiskParams);
     add("max_live_series", &|q| q.risk.max_live_series = u8::MAX, OptionsError::InvalidRiskParams);
     add("max_open_interest", &|q| q.risk.max_open_interest = 0, OptionsError::InvalidRiskParams);
+    add("max_board_vega_bps", &|q| q.risk.max_board_vega_bps = 0, OptionsError::InvalidRiskParams);
+    add("max_board_cash_gamma_bps", &|q| q.risk.max_board_cash_gamma_bps = 0, OptionsError::InvalidRiskParams);
+    add("hedge_fee_bps", &|q| q.fees.hedge_fee_bps = u16::MAX, OptionsError::FeeAboveBound);
+    add("hedge_rebate_cap_bps", &|q| q.fees.hedge_rebate_cap_bps = u16::MAX, OptionsError::InvalidFeeParams);
+    add("relax_half_life_s", &|q| q.vol.relax_half_life_s = u32::MAX, OptionsError::InvalidVolParams);
     add("max_slippage_bps", &|q| q.hedge.max_slippage_bps = u16::MAX, OptionsError::SlippageAboveBound);
     add("keeper_reward_bps", &|q| q.hedge.keeper_reward_bps = u16::MAX, OptionsError::KeeperRewardAboveBound);
     add("timelock_s", &|q| q.governance.timelock_s = u32::MAX, OptionsError::TimelockOutOfBounds);
