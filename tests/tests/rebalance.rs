@@ -208,15 +208,21 @@ async fn a_cost_benefit_pool_rebalances_to_its_band_edge_with_the_planned_token_
         let mut t = w.m.new_actor(&mut w.bank, 200_000 * USDC).await.unwrap();
         w.m.buy(&mut w.bank, &mut t, &near, 50 * SOL, u64::MAX).await.unwrap();
         w.m.buy(&mut w.bank, &mut t, &far, 100 * SOL, u64::MAX).await.unwrap();
+        // 12 hours before the near expiry
+        w.bank.advance(36 * 3600);
+        w.m.post_price(&mut w.bank, 150_00000000);
 
         // the near board's ~+25 of delta is worth hedging only beyond its
-        // allowance (~5 SOL): the side below the target is that much wider
+        // allowance (~18 SOL); the side below the target is wider by what
+        // the allowance adds beyond a quarter of the core
         let band = band_now(&mut w).await;
         let (_, cache, seen) = observed(&mut w).await;
         let allowance = allowance_f64(&cache, cache.entries[0].board as usize, seen.spot.to_num(), w.bank.now());
-        assert!(allowance > 3.0 && allowance < 25.0, "{allowance}");
+        assert!(allowance > 10.0 && allowance < 25.0, "{allowance}");
+        let extension = allowance - band.above.to_num::<f64>() / SOL as f64 / 4.0;
+        assert!(extension > 1.0, "{allowance} vs {band:?}: the case must extend the band");
         let extra = (band.below - band.above).to_num::<f64>() / SOL as f64;
-        assert!((extra - allowance).abs() < 1e-6 * allowance, "allowance {extra} vs {allowance} (band {band:?})");
+        assert!((extra - extension).abs() < 1e-6 * extension, "extension {extra} vs {extension} (band {band:?})");
 
         let k = keeper(&mut w).await;
         let (p, _) = rebalance_exactly(&mut w, &k).await;
@@ -245,15 +251,17 @@ async fn a_cost_benefit_pool_rebalances_to_its_band_edge_with_the_planned_token_
 
 #[tokio::test]
 async fn the_expiry_aware_band_leaves_a_near_expiry_boards_delta_unhedged() {
-    // a small book of calls settling tomorrow next to a larger one in 14
-    // days: the near board's delta (~2.5) fits in its allowance (~10 SOL),
-    // so all of it waits for its expiry
+    // calls settling in 4 hours (listed a day out, then 20 hours pass) next
+    // to a larger book in 14 days: the near board's delta (~20) fits in its
+    // allowance (~60 SOL), so all of it waits for its expiry
     async fn book(w: &mut World) -> Vec<oamm_sdk::pda::SeriesKeys> {
         let near = w.m.list_series(&mut w.bank, 150 * USDC, T0 + DAY, Kind::Call).await.unwrap();
         let far = w.m.list_series(&mut w.bank, 150 * USDC, T0 + 14 * DAY, Kind::Call).await.unwrap();
         let mut t = w.m.new_actor(&mut w.bank, 200_000 * USDC).await.unwrap();
-        w.m.buy(&mut w.bank, &mut t, &near, 5 * SOL, u64::MAX).await.unwrap();
+        w.m.buy(&mut w.bank, &mut t, &near, 40 * SOL, u64::MAX).await.unwrap();
         w.m.buy(&mut w.bank, &mut t, &far, 100 * SOL, u64::MAX).await.unwrap();
+        w.bank.advance(20 * 3600);
+        w.m.post_price(&mut w.bank, 150_00000000);
         vec![near, far]
     }
     let mut aware = ww_world(cost_benefit(true)).await;
@@ -264,21 +272,27 @@ async fn the_expiry_aware_band_leaves_a_near_expiry_boards_delta_unhedged() {
     let (_, cache, seen) = observed(&mut aware).await;
     let near_delta = I80F48::from_num(cache.entries[0].net_short) * cache.entries[0].delta.get();
     let allowance = allowance_f64(&cache, cache.entries[0].board as usize, seen.spot.to_num(), aware.bank.now());
-    assert!(near_delta > 2 * SOL && near_delta.to_num::<f64>() < allowance * SOL as f64, "{near_delta} vs {allowance}");
+    assert!(
+        near_delta > 10 * SOL && near_delta.to_num::<f64>() < allowance * SOL as f64,
+        "{near_delta} vs {allowance}"
+    );
     // without the allowance the band is symmetric; with it, the side below
-    // is wider by all of the near board's delta, and the board's gamma has
-    // left the core, so the side above is narrower than the flat band
+    // is wider by the near board's delta less the quarter of the core it
+    // overlaps, and the board's gamma has left the core, so the side above
+    // is narrower than the flat band
     assert_eq!(f.below, f.above);
-    assert!((a.below - a.above - near_delta).abs() <= I80F48::from_num(1), "{a:?}, near delta {near_delta}");
+    let extension = near_delta - a.above / 4;
+    assert!(extension > SOL, "{a:?}, near delta {near_delta}: the case must extend the band");
+    assert!((a.below - a.above - extension).abs() <= I80F48::from_num(1), "{a:?}, near delta {near_delta}");
     assert!(a.above < f.above, "{a:?} vs {f:?}");
 
     // from zero the aware pool buys to its lower edge: short of the target
-    // by its core band and by the whole near delta, left for the expiry
+    // by its core band and the extension, left for the expiry
     let k = keeper(&mut aware).await;
     let (p, _) = rebalance_exactly(&mut aware, &k).await;
     assert_eq!((p.side, p.band), (HedgeSide::BuyUnderlying, a.below));
     let unhedged = p.target - I80F48::from_num(p.underlying);
-    assert!((unhedged - a.above - near_delta).abs() <= I80F48::from_num(2), "{unhedged} vs {a:?} + {near_delta}");
+    assert!((unhedged - a.above - extension).abs() <= I80F48::from_num(2), "{unhedged} vs {a:?} + {extension}");
     check_books(&mut aware, &series).await;
     // the flat pool hedges the near delta too, to its symmetric edge
     let kf = keeper(&mut flat).await;

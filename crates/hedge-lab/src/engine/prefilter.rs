@@ -79,5 +79,6 @@ pub(super) fn cost_benefit_band_f64(
     };
     let fixed = if fixed_coef > 0.0 && gamma > 0.0 { (fixed_coef * gamma * gamma).sqrt().sqrt() } else { 0.0 };
     let core = ww.max(h0).max(fixed);
-    Some((core + below, core + above))
+    let extend = |allowance: f64| (allowance - core / 4.0).max(0.0);
+    Some((core + extend(below), core + extend(above)))
 }

@@ -473,10 +473,11 @@ mod tests {
 
     #[test]
     fn an_asymmetric_band_trades_to_the_side_it_crossed() {
-        // An early leg (1 day, delta +40) widens the band below the target
-        // by its allowance (~11.41); above, only the core.
+        // An early leg (0.0002 y, delta +400) widens the band below the
+        // target by its allowance (156.25) less the quarter of the core it
+        // overlaps; above, only the core.
         let buckets = [
-            ExpiryBucket { delta: fx("40"), gamma: fx("30"), tau_years: fx("0.00273972602739726"), vol: fx("0.8") },
+            ExpiryBucket { delta: fx("400"), gamma: fx("30"), tau_years: fx("0.0002"), vol: fx("0.8") },
             ExpiryBucket { delta: fx("-10"), gamma: fx("20"), tau_years: fx("0.0383561643835616"), vol: fx("0.8") },
         ];
         let policy = HedgePolicy::CostBenefit(CostBenefit {
@@ -494,7 +495,8 @@ mod tests {
             ..inputs("0", "0")
         };
         let b = band(&policy, &no_limits(), &at(fx("30"))).unwrap();
-        assert!(b.below > b.above + fx("11") && b.below < b.above + fx("12"), "{b:?}");
+        let extension = fx("156.25") - b.above / 4;
+        assert!((b.below - b.above - extension).abs() < fx("0.01"), "{b:?}");
         // a hedge below the target by more than the core but within the
         // extended side stays put; the same distance above trades
         let gap = b.above + fx("5");

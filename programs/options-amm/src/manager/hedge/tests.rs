@@ -300,34 +300,40 @@ fn retrace_moves_the_plans_goal_part_of_the_way_back_to_the_target() {
 
 #[test]
 fn the_expiry_aware_allowance_keeps_a_near_expiry_boards_delta_unhedged() {
-    // 4 calls settling in a day (delta ~2; allowance 0.003 / (0.15 x
-    // 0.81 x 1/365) ~ 9 SOL) next to 100 settling in 30 days
-    let c = two_boards(1, &[("150", Kind::Call, 0, 4 * ONE), ("150", Kind::Call, 1, 100 * ONE)]);
-    let b = buckets_of(&c, 1000);
-    assert!(b[0].delta > fx("1.5") && b[0].delta < fx("2.5"), "{b:?}");
+    // 40 calls settling in 3 hours (delta ~20; allowance 0.003 / (0.15 x
+    // 0.81 x 3/8760) ~ 72 SOL) next to 100 settling in 30 days
+    let mut c = two_boards(1, &[("150", Kind::Call, 0, 40 * ONE), ("150", Kind::Call, 1, 100 * ONE)]);
+    let now = 1000 + DAY - 3 * 3600;
+    c.refresh(fx("150"), now, I80F48::ZERO, D).unwrap();
+    let b = buckets_of(&c, now);
+    assert!(b[0].delta > fx("15") && b[0].delta < fx("25"), "{b:?}");
     let mut p = pool(1_000_000 * USDC, 0);
     p.params.hedge.policy = cost_benefit(true);
     p.params.hedge.min_band = 1;
-    let aware = current_band(&p, &c, fx("150"), 1000).unwrap();
-    // the near board's whole delta widens the side below
+    let aware = current_band(&p, &c, fx("150"), now).unwrap();
+    // the near board's whole delta widens the side below, less the
+    // quarter of the core it overlaps
     let near_delta = D.underlying_base(b[0].delta).unwrap();
-    assert!((aware.below - aware.above - near_delta).abs() <= 1, "{aware:?} vs {near_delta}");
+    let extension = near_delta - aware.above / 4;
+    assert!(extension > I80F48::from_num(ONE), "{aware:?} vs {near_delta}: the case must extend the band");
+    assert!((aware.below - aware.above - extension).abs() <= 1, "{aware:?} vs {near_delta}");
     // ...and the core is the far board's alone
-    let far_only = two_boards(1, &[("150", Kind::Call, 1, 100 * ONE)]);
-    let far = current_band(&p, &far_only, fx("150"), 1000).unwrap();
+    let mut far_only = two_boards(1, &[("150", Kind::Call, 1, 100 * ONE)]);
+    far_only.refresh(fx("150"), now, I80F48::ZERO, D).unwrap();
+    let far = current_band(&p, &far_only, fx("150"), now).unwrap();
     assert!((aware.above - far.above).abs() <= 1, "{aware:?} vs {far:?}");
-    // a hedge short of the target by the near delta plus most of the
-    // core stays put; from zero, the plan leaves exactly that unhedged
+    // a hedge short of the target by the extended side less a hundredth
+    // stays put; from zero, the plan leaves exactly that unhedged
     let just_inside = (c.target_hedge() - aware.below + I80F48::from_num(ONE / 100)).to_num::<u64>();
     let inside = Pool { hedge_balance: just_inside, ..p.clone() };
-    assert_eq!(code(plan(&inside, &c, fx("150"), 1000)), u32::from(OptionsError::RebalanceNotDue));
-    let pl = plan(&p, &c, fx("150"), 1000).unwrap();
+    assert_eq!(code(plan(&inside, &c, fx("150"), now)), u32::from(OptionsError::RebalanceNotDue));
+    let pl = plan(&p, &c, fx("150"), now).unwrap();
     assert_eq!(pl.band, aware.below);
     assert!(near(pl.underlying, c.target_hedge() - aware.below));
-    // not expiry-aware, the same hedge is outside the (symmetric) band
-    let mut flat = inside.clone();
-    flat.params.hedge.policy = cost_benefit(false);
-    assert!(plan(&flat, &c, fx("150"), 1000).is_ok());
+    // the same distance on the other side of the target trades
+    let over = (c.target_hedge() + aware.below - I80F48::from_num(ONE / 100)).to_num::<u64>();
+    let pl = plan(&Pool { hedge_balance: over, ..p.clone() }, &c, fx("150"), now).unwrap();
+    assert_eq!(pl.band, aware.above);
 }
 
 #[test]
