@@ -169,10 +169,11 @@ pub fn execute(
     let unhedged_after = cache.unhedgeable_delta();
     let cap = I80F48::from_num(pool.params.risk.max_unhedged_delta);
     require!(unhedged_after <= cap || unhedged_after <= unhedged_before, OptionsError::UnhedgedDeltaCapExceeded);
-    let exposure_after = limits::board_exposure(cache, entry.board, spot, d).map_err(math_err)?;
+    let unit = limits::per_base_unit(cache, slot, spot, d).map_err(math_err)?;
+    let exposure_after =
+        limits::after_trade(exposure_before, unit, entry.net_short, q.net_short_after).map_err(math_err)?;
     let caps = pool.params.risk.board_caps(nav_u64);
     if let Err(e) = limits::check(exposure_before, exposure_after, caps) {
-        let unit = limits::per_base_unit(cache, slot, spot, d).map_err(math_err)?;
         let room = limits::room(exposure_before, unit, caps);
         msg!("expiry {} caps: {} contract base units still fit", entry.expiry, room.contracts);
         return Err(e);
