@@ -48,6 +48,7 @@ pub struct OracleSection {
     pub max_price_age_s: Option<u32>,
     pub max_conf_bps: Option<u16>,
     pub settlement_window_s: Option<u32>,
+    pub settlement_grace_s: Option<u16>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -161,7 +162,7 @@ macro_rules! set {
 impl ConfigFile {
     /// `base` with every value this file sets.
     pub fn pool_params(&self, mut p: PoolParams) -> Result<PoolParams> {
-        set!(p.oracle, self.oracle, max_price_age_s, max_conf_bps, settlement_window_s);
+        set!(p.oracle, self.oracle, max_price_age_s, max_conf_bps, settlement_window_s, settlement_grace_s);
         if let Some(f) = &self.pool.feed_id {
             p.oracle.feed_id = crate::snapshot::parse_feed_id(f)?;
         }

@@ -217,11 +217,38 @@ async fn a_trader_and_an_lp_go_through_a_whole_series_life_in_the_app() {
     .unwrap();
     assert!(sold.json["quote_moved"].as_u64().unwrap() > 0);
 
-    // expiry: the oracle reads 160 just after it; settle and redeem 2 calls at 150
+    // expiry passes but the feed's last update is from before it: wait
+    let expiry = T0 + 7 * 86_400;
     let Backend::Embedded(e) = &mut b else { unreachable!() };
-    e.bank.set_time(T0 + 7 * 86_400 + 10);
+    e.bank.set_time(expiry + 5);
+    let sent = e.transactions_sent();
+    let err = settle::settle(&mut b, p, "1").await.unwrap_err().to_string();
+    assert!(err.contains("SettlementPriceBeforeExpiry") && err.contains("wait for the feed's next update"), "{err}");
+    // a push 200 s after expiry (its previous Pythnet tick after expiry
+    // too), past the pool's 90 s grace: refused before sending, saying what
+    // to post and how to pass it
+    let Backend::Embedded(e) = &mut b else { unreachable!() };
+    e.bank.set_time(expiry + 200);
     let m = e.markets.values_mut().next().unwrap();
-    m.post_price(&mut e.bank, 160_00000000);
+    m.post_observation(&mut e.bank, &oamm_sdk::pyth::PriceObservation::new(m.feed_id, 161_00000000, expiry + 200));
+    let err = settle::settle(&mut b, p, "1").await.unwrap_err().to_string();
+    assert!(
+        err.contains("SettlementPriceNotFirstAfterExpiry")
+            && err.contains("past the pool's 90 s grace")
+            && err.contains(&format!("/v2/updates/price/{expiry}"))
+            && err.contains("--price-account"),
+        "{err}"
+    );
+    let Backend::Embedded(e) = &mut b else { unreachable!() };
+    assert_eq!(e.transactions_sent(), sent, "nothing sent");
+    // the update covering expiry (160, 10 s after it) is posted: settle and
+    // redeem 2 calls at 150
+    let m = e.markets.values_mut().next().unwrap();
+    let covering = oamm_sdk::pyth::PriceObservation {
+        prev_publish_time: expiry - 1,
+        ..oamm_sdk::pyth::PriceObservation::new(m.feed_id, 160_00000000, expiry + 10)
+    };
+    m.post_observation(&mut e.bank, &covering);
     let s = settle::settle(&mut b, p, "1").await.unwrap();
     assert_eq!(s.json["payoff_per_contract"], "10");
     let r = settle::redeem(&mut b, p, "1", "all").await.unwrap();

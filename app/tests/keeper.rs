@@ -299,7 +299,7 @@ async fn expired_series_are_settled_once_the_covering_price_exists_and_the_hedge
     // the puts expire and the feed updates twice before the keeper
     // looks: the account no longer holds the update covering expiry, so the
     // keeper says so and sends nothing (the program would refuse it)
-    emb(&mut b).bank.set_time(T0 + 7 * DAY + 60);
+    emb(&mut b).bank.set_time(T0 + 7 * DAY + 120);
     set_price(&mut b, &mk, 150_00000000).await;
     emb(&mut b).bank.advance(5);
     set_price(&mut b, &mk, 150_00000000).await;

@@ -245,6 +245,15 @@ fn invalid_params() -> Vec<(&'static str, Breaker, OptionsError)> {
         ("max price age 3601", |p| p.oracle.max_price_age_s = 3601, OptionsError::InvalidOracleParams),
         ("max confidence 1001 bps", |p| p.oracle.max_conf_bps = 1001, OptionsError::InvalidOracleParams),
         ("settlement window 0", |p| p.oracle.settlement_window_s = 0, OptionsError::InvalidOracleParams),
+        ("settlement grace 301 s", |p| p.oracle.settlement_grace_s = 301, OptionsError::InvalidOracleParams),
+        (
+            "settlement grace past the window",
+            |p| {
+                p.oracle.settlement_window_s = 60;
+                p.oracle.settlement_grace_s = 61
+            },
+            OptionsError::InvalidOracleParams,
+        ),
         ("min base IV 0", |p| p.vol.min_base_iv_bps = 0, OptionsError::InvalidVolParams),
         (
             "initial base IV above max",

@@ -151,6 +151,10 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
         "can_withdraw_now": s.can_withdraw_now(),
         "policy": policy_json(&s.pool.params.hedge.policy),
         "retrace_bps": s.pool.params.hedge.retrace_bps,
+        "settlement": json!({
+            "grace_s": s.pool.params.oracle.settlement_grace_s,
+            "window_s": s.pool.params.oracle.settlement_window_s,
+        }),
         "risk_quotes": json!({
             "max_board_vega_bps": s.pool.params.risk.max_board_vega_bps,
             "max_board_cash_gamma_bps": s.pool.params.risk.max_board_cash_gamma_bps,
@@ -189,6 +193,13 @@ async fn show(b: &mut Backend, pool: Option<Pubkey>) -> Result<Report> {
                 s.spot.to_num::<f64>(),
                 s.price_age_s,
                 s.oracle_problem.as_ref().map(|p| format!("; {p}")).unwrap_or_default()
+            ),
+        ),
+        (
+            "settlement",
+            format!(
+                "any update in the first {} s after expiry, then only the one covering expiry, up to {} s",
+                s.pool.params.oracle.settlement_grace_s, s.pool.params.oracle.settlement_window_s
             ),
         ),
         ("NAV", format!("{:.2} quote", nav as f64 / 10f64.powi(dq as i32))),

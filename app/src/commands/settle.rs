@@ -3,11 +3,13 @@ use super::wallet_token_account;
 use crate::amounts::{format_units, parse_units};
 use crate::backend::Backend;
 use crate::output::{kv, Report};
-use crate::snapshot::{pick_pool, PoolSnapshot};
+use crate::snapshot::{pick_pool, program_error_line, PoolSnapshot};
 use anyhow::{bail, Result};
 use oamm_sdk::ix;
 use options_amm::manager::settlement::redemption;
+use options_amm::oracle::{read_price, Freshness};
 use options_amm::state::SeriesState;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use serde_json::json;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
@@ -22,6 +24,7 @@ pub async fn settle(b: &mut Backend, pool: Option<Pubkey>, series: &str) -> Resu
     if s.now < x.series.expiry {
         bail!("series {} expires in {} s; it can be settled after expiry", x.key, x.series.expiry - s.now);
     }
+    settlement_price_usable(b, &s, x.series.expiry).await?;
     let sig = b
         .send(&[ix::ix(ix::settle_series(&s.keys, &x.keys(), s.price_account), ix::data::SettleSeries {})], &[])
         .await?;
@@ -40,6 +43,28 @@ pub async fn settle(b: &mut Backend, pool: Option<Pubkey>, series: &str) -> Resu
             ("signature", sig),
         ]),
     })
+}
+
+/// The program's own rule for a settlement price, run before sending: a
+/// refusal says what the price account holds and what to do instead.
+async fn settlement_price_usable(b: &mut Backend, s: &PoolSnapshot, expiry: i64) -> Result<()> {
+    let update: PriceUpdateV2 = b.anchor(&s.price_account, "Pyth price update").await?;
+    let oracle = &s.pool.params.oracle;
+    let Err(e) = read_price(&update, oracle, Freshness::Settlement { expiry }) else {
+        return Ok(());
+    };
+    let published = update.price_message.publish_time - expiry;
+    let what = if published < 0 {
+        format!("its update was published {} s before expiry: wait for the feed's next update", -published)
+    } else {
+        format!(
+            "its update was published {published} s after expiry, past the pool's {} s grace, and is not the one \
+             covering expiry: post that one from Hermes (/v2/updates/price/{expiry}) through the Pyth receiver and \
+             pass its account with --price-account",
+            oracle.settlement_grace_s
+        )
+    };
+    bail!("price account {} cannot settle this series ({}): {what}", s.price_account, program_error_line(&e))
 }
 
 pub async fn redeem(b: &mut Backend, pool: Option<Pubkey>, series: &str, amount: &str) -> Result<Report> {

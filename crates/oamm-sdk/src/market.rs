@@ -17,11 +17,23 @@ pub const SOL_USD_FEED_ID: [u8; 32] = [
     0x8e, 0xd0, 0xc6, 0xc7, 0xbc, 0x0f, 0x4c, 0xfa, 0xc8, 0xc2, 0x80, 0xb5, 0x6d,
 ];
 
+/// Settlement grace of a new pool: Pyth's sponsored feeds push about once a
+/// minute, so within 90 s of expiry one always lands and a keeper settles
+/// from the feed account alone; the first settler's pick among the grace's
+/// updates is worth ~0.11% of spot per contract at 80% vol (README).
+pub const DEFAULT_SETTLEMENT_GRACE_S: u16 = 90;
+
 /// Pool parameters a SOL/USDC pool can start with (Lyra v1's defaults where
 /// they apply), for 9-decimal underlying and 6-decimal quote.
 pub fn default_params(feed_id: [u8; 32], venue_pool: Pubkey) -> PoolParams {
     PoolParams {
-        oracle: OracleParams { feed_id, max_price_age_s: 60, max_conf_bps: 200, settlement_window_s: 3600 },
+        oracle: OracleParams {
+            feed_id,
+            max_price_age_s: 60,
+            max_conf_bps: 200,
+            settlement_window_s: 3600,
+            settlement_grace_s: DEFAULT_SETTLEMENT_GRACE_S,
+        },
         vol: VolParams {
             initial_base_iv_bps: 8000,
             initial_skew_bps: 10_000,

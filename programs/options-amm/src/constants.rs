@@ -59,13 +59,14 @@ pub const PAUSE_LP: u8 = 1 << 1;
 pub const PAUSE_REBALANCE: u8 = 1 << 2;
 pub const PAUSE_ALL: u8 = PAUSE_TRADING | PAUSE_LP | PAUSE_REBALANCE;
 
-/// Settlement accepts any update published this soon after expiry, so a
-/// keeper can settle straight from a live feed account; later, only the
-/// unique update covering expiry (prev_publish_time < expiry) is accepted.
-/// Within 30 s a settler can choose among a few updates, a spread of
-/// roughly 0.1% of price for SOL; accepting the whole settlement window
-/// would let one pick the best price of an hour.
-pub const SETTLEMENT_GRACE_S: i64 = 30;
+/// Longest settlement grace a pool may set (`OracleParams::
+/// settlement_grace_s`). Within the grace the first settler chooses among
+/// genuine updates: at 300 s and SOL's ~80% vol the best of them is on
+/// average ~0.2% of price better than the one at expiry; accepting the whole
+/// settlement window would let one pick the best price of an hour. Pyth's
+/// sponsored feeds push about once a minute, so 90 s lets a keeper settle
+/// from one with no Hermes access.
+pub const MAX_SETTLEMENT_GRACE_S: u16 = 300;
 
 /// Longest a series may run from listing to expiry. Every instruction that
 /// values the pool reprices all live series, and the pricer is proven only

@@ -8,9 +8,9 @@
 //! with prev_publish_time < t <= publish_time is its price. Accepting any
 //! update inside the settlement window would let whoever settles pick the
 //! most favourable price of the window (anyone can post verified updates);
-//! only updates within `SETTLEMENT_GRACE_S` of expiry are accepted without
-//! being that unique one, so a keeper can settle from a live feed.
-use crate::constants::SETTLEMENT_GRACE_S;
+//! only updates within the pool's `settlement_grace_s` of expiry are
+//! accepted without being that unique one, so a keeper can settle from a
+//! feed account Pyth pushes to.
 use crate::error::OptionsError;
 use crate::state::params::OracleParams;
 use anchor_lang::prelude::*;
@@ -56,7 +56,8 @@ pub fn read_price(update: &PriceUpdateV2, params: &OracleParams, freshness: Fres
         Freshness::Settlement { expiry } => {
             require!(msg.publish_time >= expiry, OptionsError::SettlementPriceBeforeExpiry);
             require!(
-                msg.prev_publish_time < expiry || msg.publish_time <= expiry.saturating_add(SETTLEMENT_GRACE_S),
+                msg.prev_publish_time < expiry
+                    || msg.publish_time <= expiry.saturating_add(params.settlement_grace_s.into()),
                 OptionsError::SettlementPriceNotFirstAfterExpiry
             );
             require!(
@@ -80,7 +81,13 @@ mod tests {
     use pyth_solana_receiver_sdk::price_update::PriceFeedMessage;
 
     fn params() -> OracleParams {
-        OracleParams { feed_id: [9; 32], max_price_age_s: 60, max_conf_bps: 100, settlement_window_s: 600 }
+        OracleParams {
+            feed_id: [9; 32],
+            max_price_age_s: 60,
+            max_conf_bps: 100,
+            settlement_window_s: 600,
+            settlement_grace_s: 30,
+        }
     }
 
     fn update(price: i64, conf: u64, exponent: i32, publish_time: i64) -> PriceUpdateV2 {
@@ -181,5 +188,28 @@ mod tests {
         assert_eq!(code(at(expiry + 31, expiry + 30)), u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry));
         // within the grace any update is accepted (a keeper reading a live feed)
         assert!(at(expiry + 30, expiry + 29).is_ok());
+    }
+
+    #[test]
+    fn the_pools_grace_decides_which_later_updates_settle() {
+        let expiry = 1_000_000;
+        let at = |grace: u16, t: i64, prev: i64| {
+            let p = OracleParams { settlement_grace_s: grace, ..params() };
+            let mut u = update(15_000_000_000, 0, -8, t);
+            u.price_message.prev_publish_time = prev;
+            read_price(&u, &p, Freshness::Settlement { expiry })
+        };
+        let not_first = u32::from(OptionsError::SettlementPriceNotFirstAfterExpiry);
+        // a sponsored feed pushed 58 s after expiry: its previous Pythnet
+        // tick is after expiry too, so only a grace of 58 s or more takes it
+        assert!(at(90, expiry + 58, expiry + 57).is_ok());
+        assert!(at(58, expiry + 58, expiry + 57).is_ok());
+        assert_eq!(code(at(57, expiry + 58, expiry + 57)), not_first);
+        assert!(at(90, expiry + 90, expiry + 89).is_ok());
+        assert_eq!(code(at(90, expiry + 91, expiry + 90)), not_first);
+        // grace 0: only the update covering expiry, or one published at it
+        assert!(at(0, expiry, expiry - 1).is_ok());
+        assert!(at(0, expiry + 400, expiry - 1).is_ok());
+        assert_eq!(code(at(0, expiry + 1, expiry)), not_first);
     }
 }

@@ -133,6 +133,7 @@ fn broken_params(p: &PoolParams) -> Vec<(&'static str, PoolParams, OptionsError)
     add("max_price_age_s", &|q| q.oracle.max_price_age_s = u32::MAX, OptionsError::InvalidOracleParams);
     add("max_conf_bps", &|q| q.oracle.max_conf_bps = u16::MAX, OptionsError::InvalidOracleParams);
     add("settlement_window_s", &|q| q.oracle.settlement_window_s = u32::MAX, OptionsError::InvalidOracleParams);
+    add("settlement_grace_s", &|q| q.oracle.settlement_grace_s = u16::MAX, OptionsError::InvalidOracleParams);
     add("max_base_iv_bps", &|q| q.vol.max_base_iv_bps = u32::MAX, OptionsError::InvalidVolParams);
     add("max_skew_bps", &|q| q.vol.max_skew_bps = u32::MAX, OptionsError::InvalidVolParams);
     add("initial_base_iv_bps", &|q| q.vol.initial_base_iv_bps = u32::MAX, OptionsError::InvalidVolParams);

@@ -4,8 +4,8 @@
 //! where the maths needs it. `validate` is the single gate both instructions
 //! pass through.
 use crate::constants::{
-    BPS, MAX_KEEPER_REWARD_BPS, MAX_LIVE_SERIES, MAX_OPTION_FEE_BPS, MAX_SLIPPAGE_BPS, MAX_SPOT_FEE_BPS,
-    MAX_TIMELOCK_S, MIN_TIMELOCK_S,
+    BPS, MAX_KEEPER_REWARD_BPS, MAX_LIVE_SERIES, MAX_OPTION_FEE_BPS, MAX_SETTLEMENT_GRACE_S, MAX_SLIPPAGE_BPS,
+    MAX_SPOT_FEE_BPS, MAX_TIMELOCK_S, MIN_TIMELOCK_S,
 };
 use crate::error::OptionsError;
 use anchor_lang::prelude::*;
@@ -21,6 +21,14 @@ pub struct OracleParams {
     pub max_conf_bps: u16,
     /// A settlement price must be published within this long after expiry.
     pub settlement_window_s: u32,
+    /// Settlement accepts any update published this soon after expiry, so a
+    /// keeper can settle straight from a feed account that Pyth pushes to;
+    /// later, only the unique update covering expiry (prev_publish_time <
+    /// expiry). The first settler chooses among the genuine updates of the
+    /// grace, so it is also the bound on cherry-picking: about S sigma
+    /// sqrt(grace) sqrt(2/pi) per contract held (README, "Settlement on a
+    /// live cluster"). At most MAX_SETTLEMENT_GRACE_S and the window.
+    pub settlement_grace_s: u16,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
@@ -210,7 +218,9 @@ impl OracleParams {
         require!(
             (1..=3600).contains(&self.max_price_age_s)
                 && (1..=1000).contains(&self.max_conf_bps)
-                && (1..=86_400).contains(&self.settlement_window_s),
+                && (1..=86_400).contains(&self.settlement_window_s)
+                && self.settlement_grace_s <= MAX_SETTLEMENT_GRACE_S
+                && u32::from(self.settlement_grace_s) <= self.settlement_window_s,
             OptionsError::InvalidOracleParams
         );
         Ok(())

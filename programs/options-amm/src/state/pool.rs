@@ -79,8 +79,9 @@ pub struct Pool {
 /// `pending_params` (2 x 7); 90 since risk-aware quotes (issue 18) added
 /// `VolParams::relax_half_life_s` (4), `FeeConfig::hedge_fee_bps` and
 /// `hedge_rebate_cap_bps` (4) and the two per-expiry caps of `RiskParams`
-/// (4) to both (2 x 12).
-pub const POOL_RESERVED_BYTES: usize = 90;
+/// (4) to both (2 x 12); 86 since `OracleParams::settlement_grace_s` (2 x
+/// 2).
+pub const POOL_RESERVED_BYTES: usize = 86;
 
 impl Pool {
     pub fn has_pending_change(&self) -> bool {

@@ -4,7 +4,13 @@ use super::*;
 /// they apply).
 pub fn sane() -> PoolParams {
     PoolParams {
-        oracle: OracleParams { feed_id: [7; 32], max_price_age_s: 60, max_conf_bps: 200, settlement_window_s: 3600 },
+        oracle: OracleParams {
+            feed_id: [7; 32],
+            max_price_age_s: 60,
+            max_conf_bps: 200,
+            settlement_window_s: 3600,
+            settlement_grace_s: 30,
+        },
         vol: VolParams {
             initial_base_iv_bps: 8000,
             initial_skew_bps: 10_000,
@@ -76,6 +82,14 @@ fn sane_params_pass_and_each_group_is_checked() {
         (|p| p.oracle.max_price_age_s = 0, OptionsError::InvalidOracleParams),
         (|p| p.oracle.max_conf_bps = 5000, OptionsError::InvalidOracleParams),
         (|p| p.oracle.settlement_window_s = 0, OptionsError::InvalidOracleParams),
+        (|p| p.oracle.settlement_grace_s = MAX_SETTLEMENT_GRACE_S + 1, OptionsError::InvalidOracleParams),
+        (
+            |p| {
+                p.oracle.settlement_window_s = 60;
+                p.oracle.settlement_grace_s = 61
+            },
+            OptionsError::InvalidOracleParams,
+        ),
         (|p| p.vol.min_base_iv_bps = 0, OptionsError::InvalidVolParams),
         (|p| p.vol.initial_base_iv_bps = 30_000, OptionsError::InvalidVolParams),
         (|p| p.vol.initial_skew_bps = 4000, OptionsError::InvalidVolParams),
