@@ -1,6 +1,8 @@
 //! The DP's validation: closed forms, its own prediction, and rivals on common paths.
+use super::stage::Stage;
 use super::*;
 use crate::paths::{Market, PathGenerator, PathModel};
+use rayon::prelude::*;
 use std::f64::consts::{PI, SQRT_2};
 
 /// erfc with fractional error < 1.2e-7 (Numerical Recipes' Chebyshev fit):
