@@ -44,7 +44,7 @@ The adaptive policies (whalley-wilmott, cost-benefit, expiry-aware) are compared
 each matched std, with bootstrap standard errors over paths, on every seed of --seeds.\n\
 Examples:\n  oamm simulate\n  oamm simulate --book multi-expiry\n  \
 oamm simulate --leg straddle:500@150:2 --leg call:1000@160:14\n  \
-oamm simulate --fixed-cost 10 --retrace 0.6\n  oamm simulate --fixed-cost 0.25 --venue-tvl 50000000\n  \
+oamm simulate --fixed-cost 10 --retrace 0.7\n  oamm simulate --fixed-cost 0.25 --venue-tvl 50000000\n  \
 oamm simulate --model merton --jump-intensity 20 --jump-std 0.05\n  oamm simulate --validate --output json")]
 pub struct SimulateArgs {
     /// The book the pool is short.
@@ -107,7 +107,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     max_trade: f64,
     /// Edge policies (threshold-to-edge and the adaptive bands) trade this fraction of the way from the
-    /// band edge back to the target: 0 = to the edge; ~0.6 pays with a fixed cost per trade.
+    /// band edge back to the target: 0 = to the edge; ~0.7 pays with a fixed cost per trade.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     retrace: f64,
     /// The cost-benefit band's terminal factor c in c x cost / (risk aversion x S x sigma^2 x tau).

@@ -78,7 +78,24 @@ pub(super) fn cost_benefit_band_f64(
         f64::INFINITY
     };
     let fixed = if fixed_coef > 0.0 && gamma > 0.0 { (fixed_coef * gamma * gamma).sqrt().sqrt() } else { 0.0 };
-    let core = ww.max(h0).max(fixed);
+    let core = with_fixed_cost(ww, fixed).max(h0);
     let extend = |allowance: f64| (allowance - core / 4.0).max(0.0);
     Some((core + extend(below), core + extend(above)))
+}
+
+/// options-math's blend of the proportional and fixed-cost bands (the root
+/// of H^4 = w^3 H + f^4), by the same start and Newton steps.
+fn with_fixed_cost(w: f64, f: f64) -> f64 {
+    let m = w.max(f);
+    if w <= 0.0 || f <= 0.0 || !m.is_finite() {
+        return m;
+    }
+    let (a3, b4) = if w >= f { (1.0, (f / w).powi(4)) } else { ((w / f).powi(3), 1.0) };
+    let s = a3 + b4 - 1.0;
+    let mut y = 1.0 + s * (1.0 / 3.0 - 0.1125 * s);
+    for _ in 0..3 {
+        let y2 = y * y;
+        y -= (y2 * y2 - a3 * y - b4) / (4.0 * y2 * y - a3);
+    }
+    m * y
 }
