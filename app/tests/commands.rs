@@ -239,6 +239,21 @@ async fn a_trader_and_an_lp_go_through_a_whole_series_life_in_the_app() {
             && err.contains("--price-account"),
         "{err}"
     );
+    // an update of another feed: said as such, with no Hermes advice
+    let Backend::Embedded(e) = &mut b else { unreachable!() };
+    let m = e.markets.values_mut().next().unwrap();
+    let other = oamm_sdk::pyth::PriceObservation {
+        prev_publish_time: expiry - 1,
+        ..oamm_sdk::pyth::PriceObservation::new([0x42; 32], 160_00000000, expiry + 10)
+    };
+    m.post_observation(&mut e.bank, &other);
+    let err = settle::settle(&mut b, p, "1").await.unwrap_err().to_string();
+    assert!(
+        err.contains("OracleFeedMismatch")
+            && err.contains("fix or replace that price account")
+            && !err.contains("Hermes"),
+        "{err}"
+    );
     let Backend::Embedded(e) = &mut b else { unreachable!() };
     assert_eq!(e.transactions_sent(), sent, "nothing sent");
     // the update covering expiry (160, 10 s after it) is posted: settle and

@@ -230,12 +230,16 @@ async fn settle_one(
                     key,
                     "settle",
                     "settlement_price",
-                    format!(
-                        "series {} cannot be settled with price account {}: {why}; its update is past the pool's \
-                         {} s grace and is not the one covering expiry: post that one from Hermes and run `oamm \
-                         settle` with --price-account",
-                        x.key, s.price_account, s.pool.params.oracle.settlement_grace_s
-                    ),
+                    if e == OptionsError::SettlementPriceNotFirstAfterExpiry.into() {
+                        format!(
+                            "series {} cannot be settled with price account {}: {why}; its update is past the \
+                             pool's {} s grace and is not the one covering expiry: post that one from Hermes and \
+                             run `oamm settle` with --price-account",
+                            x.key, s.price_account, s.pool.params.oracle.settlement_grace_s
+                        )
+                    } else {
+                        format!("series {} cannot be settled with price account {}: {why}", x.key, s.price_account)
+                    },
                 );
             }
             return Ok(false);

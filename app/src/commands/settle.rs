@@ -6,6 +6,7 @@ use crate::output::{kv, Report};
 use crate::snapshot::{pick_pool, program_error_line, PoolSnapshot};
 use anyhow::{bail, Result};
 use oamm_sdk::ix;
+use options_amm::error::OptionsError;
 use options_amm::manager::settlement::redemption;
 use options_amm::oracle::{read_price, Freshness};
 use options_amm::state::SeriesState;
@@ -54,8 +55,11 @@ async fn settlement_price_usable(b: &mut Backend, s: &PoolSnapshot, expiry: i64)
         return Ok(());
     };
     let published = update.price_message.publish_time - expiry;
+    let not_first = e == OptionsError::SettlementPriceNotFirstAfterExpiry.into();
     let what = if published < 0 {
         format!("its update was published {} s before expiry: wait for the feed's next update", -published)
+    } else if !not_first {
+        "fix or replace that price account".to_string()
     } else {
         format!(
             "its update was published {published} s after expiry, past the pool's {} s grace, and is not the one \
